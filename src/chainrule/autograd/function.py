@@ -1,0 +1,104 @@
+"""The ``Function`` base class: one node of the computational graph.
+
+Every differentiable primitive is a subclass with a ``forward`` and a ``backward`` side by side::
+
+    class Exp(Function):
+        def forward(self, x):            # arrays in, array out
+            out = np.exp(x)
+            self.save_for_backward(out)
+            return out
+
+        def backward(self, grad):        # dL/d(out) in, dL/d(input) out
+            (out,) = self.saved
+            return grad * out
+
+``Function.apply(*tensors, **options)`` runs ``forward`` on the tensors' arrays and, when gradients
+are wanted, records the node in the graph so ``Tensor.backward`` can call ``backward`` later.
+``backward`` returns one gradient per tensor input (``None`` where an input needs none); gradients
+may have the broadcast shape, and the engine undoes broadcasting in one place, ``unbroadcast``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chainrule.autograd import grad_mode
+
+if TYPE_CHECKING:
+    from chainrule.autograd.tensor import Tensor
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``, undoing NumPy broadcasting.
+
+    Broadcasting copies an input along new leading axes and along axes of size 1; by the multivariate
+    chain rule each copy's gradient adds up, so the gradient is summed over exactly those axes.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise RuntimeError(f"cannot unbroadcast a gradient of shape {grad.shape} to the larger shape {shape}")
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+class Function:
+    """Base class of every differentiable operation (see the module docstring)."""
+
+    __slots__ = ("parents", "saved", "needs_input_grad", "released", "__dict__")
+
+    def __init__(self) -> None:
+        self.parents: tuple[Tensor, ...] = ()
+        self.saved: tuple[Any, ...] = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.released = False
+
+    # -- the two halves every op writes -----------------------------------------------------------
+    def forward(self, *arrays: Any, **options: Any) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")  # abstract
+
+    def backward(self, grad: np.ndarray) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define backward()")  # abstract
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep what backward needs (arrays or other values); freed after backward unless retained."""
+        self.saved = values
+
+    def release(self) -> None:
+        """Free what was saved for backward: the graph cannot be walked through this node again."""
+        self.saved = ()
+        self.__dict__.clear()
+        self.released = True
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run the op on tensors; record it in the graph when any input requires grad."""
+        from chainrule.autograd.tensor import Tensor
+
+        node = cls()
+        requires_grad = False
+        if grad_mode._state.enabled:
+            needs = tuple(t.requires_grad for t in inputs)
+            requires_grad = any(needs)
+            node.needs_input_grad = needs
+        out = node.forward(*[t.data for t in inputs], **options)
+        result = Tensor._wrap(out, requires_grad)
+        if requires_grad:
+            node.parents = inputs
+            result._ctx = node
+        return result

@@ -1,0 +1,162 @@
+"""Activation functions as graph ops, each with the derivative the notes derive.
+
+The derivative is computed from what forward already produced where the calculus allows it
+(sigmoid' = s(1 - s), tanh' = 1 - t^2), so backward costs one pass and no extra exp.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from chainrule.autograd.function import Function
+
+try:  # scipy's erf is vectorised C; NumPy has none, so fall back to the standard library's.
+    from scipy.special import erf as _erf
+except ImportError:  # pragma: no cover - exercised only without scipy
+    _erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function, element-wise, keeping the input's dtype."""
+    return np.asarray(_erf(x), dtype=x.dtype)
+
+
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """logsig(x) = 1 / (1 + e^-x), computed without overflow for any x."""
+    # NOTE: written via e = exp(-|x|) <= 1, so neither branch can overflow at x = +-1e4.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Sigmoid(Function):
+    """out = 1 / (1 + e^-x);  dL/dx = g * out * (1 - out)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = sigmoid_array(x)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        (out,) = self.saved
+        return grad * out * (1 - out)
+
+
+class Tanh(Function):
+    """out = tanh x;  dL/dx = g * (1 - out^2)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.tanh(x)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        (out,) = self.saved
+        return grad * (1 - out * out)
+
+
+class ReLU(Function):
+    """out = max(0, x);  dL/dx = g where x > 0, else 0 (0 at x = 0, as PyTorch)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.maximum(x, 0)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        (out,) = self.saved
+        return np.where(out > 0, grad, np.zeros((), dtype=grad.dtype))
+
+
+class LeakyReLU(Function):
+    """out = x if x > 0 else slope * x;  dL/dx = g if x > 0 else slope * g."""
+
+    def forward(self, x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+        positive = x > 0
+        self.save_for_backward(positive, negative_slope)
+        return np.where(positive, x, x * np.asarray(negative_slope, dtype=x.dtype))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        positive, slope = self.saved
+        return np.where(positive, grad, grad * np.asarray(slope, dtype=grad.dtype))
+
+
+class ELU(Function):
+    """out = x if x > 0 else alpha (e^x - 1);  dL/dx = g if x > 0 else g (out + alpha)."""
+
+    def forward(self, x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+        positive = x > 0
+        alpha_ = np.asarray(alpha, dtype=x.dtype)
+        out = np.where(positive, x, alpha_ * np.expm1(np.minimum(x, 0)))
+        self.save_for_backward(positive, out, alpha_)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        positive, out, alpha = self.saved
+        return np.where(positive, grad, grad * (out + alpha))
+
+
+class Softplus(Function):
+    """out = (1/beta) ln(1 + e^(beta x)), linear above ``threshold``;  dL/dx = g * logsig(beta x)."""
+
+    def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+        scaled = x * np.asarray(beta, dtype=x.dtype)
+        linear = scaled > threshold
+        self.save_for_backward(scaled, linear)
+        return np.where(linear, x, np.logaddexp(0, scaled) / np.asarray(beta, dtype=x.dtype))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        scaled, linear = self.saved
+        return np.where(linear, grad, grad * sigmoid_array(scaled))
+
+
+class LogSigmoid(Function):
+    """out = ln logsig(x) = -ln(1 + e^-x), stable for any x;  dL/dx = g * logsig(-x)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save_for_backward(x)
+        return -np.logaddexp(0, -x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * sigmoid_array(-self.saved[0])
+
+
+_SQRT_HALF = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class GELU(Function):
+    """out = x Phi(x) with Phi the normal CDF (``approximate='none'``, the exact erf form), or the
+    tanh approximation 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) (``approximate='tanh'``)."""
+
+    def forward(self, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+        self.save_for_backward(x, approximate)
+        if approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+            return 0.5 * x * (1 + np.tanh(inner))
+        return 0.5 * x * (1 + erf(x * _SQRT_HALF))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x, approximate = self.saved
+        if approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+            t = np.tanh(inner)
+            d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
+        cdf = 0.5 * (1 + erf(x * _SQRT_HALF))
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        return grad * (cdf + x * pdf)
+
+
+class Erf(Function):
+    """out = erf(x);  dL/dx = g * 2/sqrt(pi) e^(-x^2)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save_for_backward(x)
+        return erf(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self.saved[0]
+        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)

@@ -1,0 +1,161 @@
+"""Arithmetic ops: + - * / ** @ and unary minus, each forward beside its backward.
+
+Gradients may come out in the broadcast shape; the engine sums them back to each input's shape
+(``function.unbroadcast``), so the ops here stay as simple as the calculus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule.autograd.function import Function
+
+
+class Add(Function):
+    """out = a + b;  dL/da = g, dL/db = g."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a + b
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        return grad, grad
+
+
+class Sub(Function):
+    """out = a - b;  dL/da = g, dL/db = -g."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a - b
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """out = a * b;  dL/da = g * b, dL/db = g * a."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Function):
+    """out = a / b;  dL/da = g / b, dL/db = -g * a / b^2."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad / b if need_a else None
+        grad_b = -grad * a / (b * b) if need_b else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """out = a ** b;  dL/da = g * b * a^(b-1), dL/db = g * out * log(a).
+
+    Where a == 0 the exponent's gradient is taken as 0 (as PyTorch does): the limit of
+    a^b log(a) as a -> 0+ is 0 for b > 0, and a log of zero would otherwise poison the sum with NaN.
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = np.power(a, b)
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b, out = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad * b * np.power(a, b - 1) if need_a else None
+        grad_b = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0.0, np.nan))
+            grad_b = grad * out * log_a.astype(out.dtype, copy=False)
+        return grad_a, grad_b
+
+
+class PowScalar(Function):
+    """out = x ** p for a constant p;  dL/dx = g * p * x^(p-1)."""
+
+    def forward(self, x: np.ndarray, exponent: float) -> np.ndarray:
+        self.save_for_backward(x, exponent)
+        if exponent == 2:
+            return x * x
+        return np.power(x, exponent)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x, exponent = self.saved
+        if exponent == 2:
+            return grad * 2 * x
+        if exponent == 0:
+            return np.zeros_like(grad)
+        return grad * (exponent * np.power(x, exponent - 1))
+
+
+class RPowScalar(Function):
+    """out = c ** x for a constant c;  dL/dx = g * out * log(c)."""
+
+    def forward(self, x: np.ndarray, base: float) -> np.ndarray:
+        out = np.power(np.asarray(base, dtype=x.dtype), x)
+        self.save_for_backward(out, base)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        out, base = self.saved
+        return grad * out * np.log(np.asarray(base, dtype=out.dtype))
+
+
+class Neg(Function):
+    """out = -x;  dL/dx = -g."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return -x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return -grad
+
+
+class MatMul(Function):
+    """out = a @ b with NumPy's matmul rules (1-D operands and batch broadcasting);
+
+    dL/da = g @ b^T, dL/db = a^T @ g (with the batch axes summed back by the engine).
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.save_for_backward(a, b)
+        return a @ b
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        # Lift 1-D operands to matrices so one formula covers every case, then drop the added axis.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = grad
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = g2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                grad_a = grad_a.reshape(grad_a.shape[:-2] + (a.shape[0],))
+                grad_a = grad_a.reshape(-1, a.shape[0]).sum(axis=0) if grad_a.ndim > 1 else grad_a
+        if need_b:
+            grad_b = np.swapaxes(a2, -1, -2) @ g2
+            if b.ndim == 1:
+                grad_b = grad_b.reshape(grad_b.shape[:-2] + (b.shape[0],))
+                grad_b = grad_b.reshape(-1, b.shape[0]).sum(axis=0) if grad_b.ndim > 1 else grad_b
+        return grad_a, grad_b

@@ -1,0 +1,909 @@
+"""``Tensor``: a NumPy array that remembers how it was computed, so gradients can flow back.
+
+Each operation on tensors that require grad records a ``Function`` node (``tensor.grad_fn``) with its
+inputs. ``loss.backward()`` sorts the recorded graph once (inputs before outputs), walks it in
+reverse, calls each node's ``backward`` with dL/d(output), and adds what comes out into the inputs:
+reverse-mode differentiation, the chain rule applied from the loss back to every parameter.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from chainrule import dtypes
+from chainrule.autograd import grad_mode
+from chainrule.autograd import ops_activation as act
+from chainrule.autograd import ops_arith as arith
+from chainrule.autograd import ops_reduce as reduce
+from chainrule.autograd import ops_shape as shape_ops
+from chainrule.autograd import ops_softmax as softmax_ops
+from chainrule.autograd import ops_unary as unary
+from chainrule.autograd.function import Function, unbroadcast
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+_PYTHON_SCALARS = (builtins.int, builtins.float, builtins.bool)
+
+
+def to_array(data: Any, dtype: Any = None, copy: builtins.bool = True) -> np.ndarray:
+    """Turn ``data`` (nested lists, scalars, NumPy arrays, tensors) into an array with PyTorch's dtype
+    rules: Python floats become the default float dtype (float32), Python ints int64, and a NumPy
+    array keeps its own dtype unless ``dtype`` is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = dtypes.resolve(dtype)
+    if isinstance(data, np.ndarray):
+        return np.array(data, dtype=dtype, copy=True) if copy else np.asarray(data, dtype=dtype)
+    try:
+        array = np.array(data, dtype=dtype)
+    except (ValueError, TypeError) as error:
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__} {str(data)[:60]!r}: expected numbers, nested "
+            f"lists of numbers of equal length, or a NumPy array ({error})"
+        ) from None
+    if dtype is None:
+        if array.dtype.kind == "f":
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64, copy=False)
+        elif array.dtype.kind not in "bc":
+            raise TypeError(f"cannot make a tensor from data of dtype {array.dtype}: expected numbers")
+    return array
+
+
+def _axes(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
+    """Normalise ``dim`` (None, an int or a sequence of ints, negatives allowed) to a tuple of axes."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (builtins.int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"dim {d} is out of range for a tensor with {ndim} dimensions "
+                             f"(valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
+        out.append(builtins.int(d) % max(ndim, 1))
+    return tuple(out)
+
+
+def _convert_index(index: Any) -> Any:
+    """Let tensors (and lists) be used as indices, as in PyTorch."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
+    return index
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Make one with ``cr.tensor(data, dtype=None, requires_grad=False)``. ``requires_grad=True`` marks a
+    leaf whose gradient ``backward`` fills in ``.grad``.
+
+    >>> import chainrule as cr
+    >>> x = cr.tensor(2.0, requires_grad=True)
+    >>> h = (2 * (x + 1)) ** 2
+    >>> h.backward(); x.grad
+    tensor(24.)
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    # NumPy must hand mixed expressions (array + tensor) to Tensor's reflected operators.
+    __array_priority__ = 1000
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
+        self.data: np.ndarray = to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self._ctx: Function | None = None
+        self._retains_grad = False
+        self.name: str | None = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray, requires_grad: builtins.bool = False) -> Tensor:
+        """Wrap an array without copying or checking (the engine's fast path)."""
+        t = object.__new__(cls)
+        t.data = array
+        t.requires_grad = requires_grad
+        t.grad = None
+        t._ctx = None
+        t._retains_grad = False
+        t.name = None
+        return t
+
+    # -- what a tensor is --------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[builtins.int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def ndim(self) -> builtins.int:
+        return self.data.ndim
+
+    def dim(self) -> builtins.int:
+        return self.data.ndim
+
+    def size(self, dim: builtins.int | None = None) -> Any:
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_axes(dim, self.ndim)[0]]  # type: ignore[index]
+
+    def numel(self) -> builtins.int:
+        return builtins.int(self.data.size)
+
+    def is_floating_point(self) -> builtins.bool:
+        return self.data.dtype.kind == "f"
+
+    @property
+    def is_leaf(self) -> builtins.bool:
+        """True for tensors the user made (not produced by a recorded operation)."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self) -> Function | None:
+        """The graph node that produced this tensor, or None for a leaf."""
+        return self._ctx
+
+    def __len__(self) -> builtins.int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __hash__(self) -> builtins.int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        default = {dtypes.get_default_dtype(), dtypes.int64, dtypes.bool}
+        if self.data.dtype not in default:
+            extras.append(f"dtype=chainrule.{self.data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={self._ctx!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # -- conversion --------------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied). Like PyTorch, refuses while requiring grad."""
+        if self.requires_grad and grad_mode._state.enabled:
+            raise RuntimeError("Can't call numpy() on a tensor that requires grad: "
+                               "use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self) -> Any:
+        """The single value of a one-element tensor, as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(f"item(): a tensor with {self.data.size} elements (shape {self.shape}) cannot "
+                               "be converted to a Python number; only one-element tensors can")
+        return self.data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> builtins.int:
+        if self.data.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        return builtins.int(self.item())
+
+    def __bool__(self) -> builtins.bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} values is ambiguous; "
+                               "use .any() or .all()")
+        return builtins.bool(self.data.reshape(()))
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``t.to(dtype)`` converts (a differentiable cast); ``t.to('cpu')`` is a no-op (chainrule is CPU only)."""
+        dtype = kwargs.get("dtype")
+        for arg in args:
+            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
+                continue
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps"):
+                raise RuntimeError(f"device {arg!r} is not available: chainrule runs on the CPU with NumPy")
+            else:
+                dtype = arg
+        if dtype is None or dtypes.resolve(dtype) == self.data.dtype:
+            return self
+        return Cast.apply(self, dtype=dtypes.resolve(dtype))
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def type(self, dtype: Any = None) -> Any:
+        return f"chainrule.{self.dtype}" if dtype is None else self.to(dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (gradients flow back to the original)."""
+        return Clone.apply(self)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph: nothing flows back through the result."""
+        return Tensor._wrap(self.data, False)
+
+    def detach_(self) -> Tensor:
+        self._ctx = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        """Mark (or unmark) this tensor as one whose gradient backward should compute."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only tensors of floating-point dtype can require gradients, this one is "
+                               f"{self.dtype}; convert it first with .float() or .double()")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_(False) works on leaf tensors only; use .detach() on a result")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor too (only leaves keep theirs by default)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retains_grad = True
+
+    # -- backpropagation ---------------------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False, inputs: Sequence[Tensor] | None = None) -> None:
+        """Backpropagate: add d(self)/d(leaf) (times ``gradient``) into ``.grad`` of every leaf that
+        requires grad. A scalar needs no ``gradient``; a non-scalar needs one of its own shape.
+
+        The graph's saved values are freed afterwards unless ``retain_graph=True``.
+        """
+        if create_graph:
+            raise NotImplementedError("create_graph=True (gradients of gradients) is not supported by chainrule")
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn; did you "
+                               "forget requires_grad=True on the inputs, or compute it under cr.no_grad()?")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward(): grad can be implicitly created only for scalar outputs, but this tensor "
+                    f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
+                    f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = to_array(gradient, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise RuntimeError(f"backward(): gradient has shape {seed.shape} but the tensor has shape "
+                                   f"{self.shape}; they must match")
+        run_backward(self, seed, builtins.bool(retain_graph), inputs)
+
+    # -- elementwise arithmetic --------------------------------------------------------------------
+    def _operand(self, other: Any) -> Tensor:
+        """A Python number takes this tensor's dtype (float32 stays float32), as in PyTorch."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, _PYTHON_SCALARS):
+            kind = self.data.dtype.kind
+            if kind == "f":
+                return Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
+            if isinstance(other, builtins.float):
+                return Tensor._wrap(np.asarray(other, dtype=dtypes.get_default_dtype()))
+            return Tensor._wrap(np.asarray(other, dtype=self.data.dtype if kind in "iu" else np.int64))
+        return Tensor._wrap(to_array(other, copy=False))
+
+    def _binary(self, op: type[Function], other: Any, reflected: builtins.bool = False) -> Tensor:
+        other_t = self._operand(other)
+        a, b = (other_t, self) if reflected else (self, other_t)
+        try:
+            return op.apply(a, b)
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            raise RuntimeError(
+                f"{op.__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+                "(each dim, compared from the right, must be equal or 1)"
+            ) from None
+
+    def __add__(self, other: Any) -> Tensor:
+        return self._binary(arith.Add, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self._binary(arith.Add, other, reflected=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return self._binary(arith.Sub, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return self._binary(arith.Sub, other, reflected=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return self._binary(arith.Mul, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self._binary(arith.Mul, other, reflected=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        if self.data.dtype.kind != "f" and not (isinstance(other, Tensor) and other.data.dtype.kind == "f"):
+            return self.float()._binary(arith.Div, other)
+        return self._binary(arith.Div, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        if self.data.dtype.kind != "f":
+            return self.float()._binary(arith.Div, other, reflected=True)
+        return self._binary(arith.Div, other, reflected=True)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        if isinstance(exponent, _PYTHON_SCALARS):
+            return arith.PowScalar.apply(self, exponent=exponent)
+        return self._binary(arith.Pow, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        if isinstance(base, _PYTHON_SCALARS):
+            return arith.RPowScalar.apply(self, base=base)
+        return self._binary(arith.Pow, base, reflected=True)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self.__pow__(exponent)
+
+    def __neg__(self) -> Tensor:
+        return arith.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, self._operand(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(self._operand(other), self)
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        return self / other
+
+    def matmul(self, other: Any) -> Tensor:
+        return self @ other
+
+    # -- comparisons (results carry no gradient) ---------------------------------------------------
+    def _compare(self, ufunc: Any, other: Any) -> Tensor:
+        other_data = other.data if isinstance(other, Tensor) else other
+        return Tensor._wrap(np.asarray(ufunc(self.data, other_data)))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def __invert__(self) -> Tensor:
+        return Tensor._wrap(~self.data)
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._compare(np.logical_and if self.dtype == dtypes.bool else np.bitwise_and, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._compare(np.logical_or if self.dtype == dtypes.bool else np.bitwise_or, other)
+
+    def any(self) -> Tensor:
+        return Tensor._wrap(np.asarray(self.data.any()))
+
+    def all(self) -> Tensor:
+        return Tensor._wrap(np.asarray(self.data.all()))
+
+    def isnan(self) -> Tensor:
+        return Tensor._wrap(np.isnan(self.data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._wrap(np.isfinite(self.data))
+
+    def sign(self) -> Tensor:
+        return Tensor._wrap(np.sign(self.data))
+
+    # -- element-wise functions --------------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return unary.Exp.apply(self._as_float())
+
+    def log(self) -> Tensor:
+        return unary.Log.apply(self._as_float())
+
+    def sqrt(self) -> Tensor:
+        return unary.Sqrt.apply(self._as_float())
+
+    def abs(self) -> Tensor:
+        return unary.Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return unary.Sin.apply(self._as_float())
+
+    def cos(self) -> Tensor:
+        return unary.Cos.apply(self._as_float())
+
+    def square(self) -> Tensor:
+        return self**2
+
+    def tanh(self) -> Tensor:
+        return act.Tanh.apply(self._as_float())
+
+    def sigmoid(self) -> Tensor:
+        return act.Sigmoid.apply(self._as_float())
+
+    def relu(self) -> Tensor:
+        return act.ReLU.apply(self)
+
+    def erf(self) -> Tensor:
+        return act.Erf.apply(self._as_float())
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = maximum(out, self._operand(min))
+            if max is not None:
+                out = minimum(out, self._operand(max))
+            return out
+        return unary.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return minimum(self, other)
+
+    def _as_float(self) -> Tensor:
+        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
+
+    # -- reductions --------------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:
+        """Sum over all elements, or over ``dim`` (an int or a tuple); ``keepdim`` keeps size-1 axes."""
+        axes = _axes(axis if dim is None else dim, self.ndim)
+        if self.data.dtype.kind == "b":
+            return Tensor._wrap(np.asarray(self.data.sum(axis=axes, keepdims=keepdim)))
+        return reduce.Sum.apply(self, axes=axes, keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:
+        """Mean over all elements, or over ``dim``."""
+        axes = _axes(axis if dim is None else dim, self.ndim)
+        return reduce.Mean.apply(self._as_float(), axes=axes, keepdim=keepdim)
+
+    def var(self, dim: Any = None, unbiased: builtins.bool = True, keepdim: builtins.bool = False, *,
+            correction: builtins.int | None = None) -> Tensor:
+        """Variance, sum (x - mean)^2 / (n - correction); correction 1 (unbiased) by default, as PyTorch."""
+        axes = _axes(dim, self.ndim)
+        count = self.numel() if axes is None else builtins.int(np.prod([self.shape[a] for a in axes]))
+        correction = (1 if unbiased else 0) if correction is None else correction
+        centred = self - self.mean(dim=axes, keepdim=True)
+        return (centred * centred).sum(dim=axes, keepdim=keepdim) / max(count - correction, 0)
+
+    def std(self, dim: Any = None, unbiased: builtins.bool = True, keepdim: builtins.bool = False, *,
+            correction: builtins.int | None = None) -> Tensor:
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def _extreme(self, dim: Any, keepdim: builtins.bool, largest: builtins.bool) -> Any:
+        if dim is None:
+            return reduce.Amax.apply(self, axes=None, keepdim=False, largest=largest)
+        axis = _axes(dim, self.ndim)[0]  # type: ignore[index]
+        values = reduce.MaxAlongDim.apply(self, dim=axis, keepdim=keepdim, largest=largest)
+        index = np.argmax(self.data, axis=axis) if largest else np.argmin(self.data, axis=axis)
+        if keepdim:
+            index = np.expand_dims(index, axis)
+        return ValuesIndices(values, Tensor._wrap(index.astype(np.int64)))
+
+    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """``t.max()`` is the largest element; ``t.max(dim)`` is (values, indices) along ``dim``, as PyTorch.
+        ``t.max(other_tensor)`` is the element-wise maximum."""
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        return self._extreme(dim, keepdim, True)
+
+    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """``t.min()`` is the smallest element; ``t.min(dim)`` is (values, indices) along ``dim``."""
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        return self._extreme(dim, keepdim, False)
+
+    def amax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.Amax.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim, largest=True)
+
+    def amin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.Amax.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim, largest=False)
+
+    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        if dim is None:
+            return Tensor._wrap(np.asarray(np.argmax(self.data), dtype=np.int64))
+        return Tensor._wrap(np.argmax(self.data, axis=_axes(dim, self.ndim)[0], keepdims=keepdim)  # type: ignore[index]
+                            .astype(np.int64))
+
+    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        if dim is None:
+            return Tensor._wrap(np.asarray(np.argmin(self.data), dtype=np.int64))
+        return Tensor._wrap(np.argmin(self.data, axis=_axes(dim, self.ndim)[0], keepdims=keepdim)  # type: ignore[index]
+                            .astype(np.int64))
+
+    def softmax(self, dim: builtins.int) -> Tensor:
+        return softmax_ops.Softmax.apply(self._as_float(), dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
+
+    def log_softmax(self, dim: builtins.int) -> Tensor:
+        return softmax_ops.LogSoftmax.apply(self._as_float(), dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+        return softmax_ops.LogSumExp.apply(self._as_float(), dim=_axes(dim, self.ndim), keepdim=keepdim)
+
+    # -- shape -------------------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one dim may be -1: inferred)."""
+        new_shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        try:
+            return shape_ops.Reshape.apply(self, shape=tuple(builtins.int(s) for s in new_shape))
+        except ValueError:
+            raise RuntimeError(f"reshape: shape {tuple(new_shape)} is invalid for a tensor of shape {self.shape} "
+                               f"({self.numel()} elements)") from None
+
+    view = reshape
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        """Merge dims ``start_dim`` .. ``end_dim`` into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _axes((start_dim, end_dim), self.ndim)  # type: ignore[misc]
+        merged = builtins.int(np.prod(self.shape[start:end + 1]))
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
+
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        d0, d1 = _axes((dim0, dim1), self.ndim)  # type: ignore[misc]
+        return shape_ops.Transpose.apply(self, dim0=d0, dim1=d1)
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got shape {self.shape}; use transpose")
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """All dims reversed (the matrix transpose for a 2-D tensor)."""
+        if self.ndim < 2:
+            return self
+        if self.ndim == 2:
+            return shape_ops.Transpose.apply(self, dim0=0, dim1=1)
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        return self.transpose(-2, -1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        order = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        axes = _axes(order, self.ndim)
+        if axes is None or sorted(axes) != list(range(self.ndim)):
+            raise RuntimeError(f"permute: {order} is not a permutation of the {self.ndim} dims of shape {self.shape}")
+        return shape_ops.Permute.apply(self, dims=axes)
+
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
+        """Insert a dim of size 1 at ``dim``."""
+        if not -self.ndim - 1 <= dim <= self.ndim:
+            raise IndexError(f"unsqueeze: dim {dim} out of range for shape {self.shape} "
+                             f"(valid: {-self.ndim - 1} to {self.ndim})")
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove dims of size 1 (all of them, or only ``dim`` when it has size 1)."""
+        if dim is None:
+            return self.reshape(tuple(s for s in self.shape if s != 1))
+        axes = _axes(dim, self.ndim) or ()
+        return self.reshape(tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1)))
+
+    def expand(self, *sizes: Any) -> Tensor:
+        target = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+        lead = len(target) - self.ndim
+        resolved = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(target))
+        try:
+            return shape_ops.Expand.apply(self, shape=resolved)
+        except ValueError:
+            raise RuntimeError(f"expand: cannot expand shape {self.shape} to {tuple(target)}") from None
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _convert_index(index)
+        try:
+            return shape_ops.GetItem.apply(self, index=index)
+        except IndexError as error:
+            raise IndexError(f"indexing a tensor of shape {self.shape}: {error}") from None
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if self.requires_grad and grad_mode._state.enabled:
+            raise RuntimeError("item assignment on a tensor that requires grad is not recorded in the graph; "
+                               "do it under `with cr.no_grad():` or on a detached copy")
+        self.data[_convert_index(index)] = value.data if isinstance(value, Tensor) else value
+
+    # -- in-place updates (for initialisation and optimisers, under no_grad) ------------------------
+    def _check_inplace(self) -> None:
+        if self.requires_grad and grad_mode._state.enabled:
+            raise RuntimeError(
+                "a tensor that requires grad is being changed in place while the graph is recorded; wrap the "
+                "update in `with cr.no_grad():` (as optimisers do), or use an out-of-place op"
+            )
+
+    def _inplace(self, ufunc: Any, other: Any) -> Tensor:
+        self._check_inplace()
+        other_data = other.data if isinstance(other, Tensor) else other
+        ufunc(self.data, other_data, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(np.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(np.divide, other)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            other = (other.data if isinstance(other, Tensor) else other) * alpha
+        return self._inplace(np.add, other)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            other = (other.data if isinstance(other, Tensor) else other) * alpha
+        return self._inplace(np.subtract, other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(np.multiply, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(np.divide, other)
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        self.data[...] = value.item() if isinstance(value, Tensor) else value
+        return self
+
+    def copy_(self, source: Any) -> Tensor:
+        self._check_inplace()
+        source_data = source.data if isinstance(source, Tensor) else np.asarray(source)
+        try:
+            np.copyto(self.data, np.broadcast_to(source_data, self.shape), casting="unsafe")
+        except ValueError:
+            raise RuntimeError(f"copy_: source of shape {np.shape(source_data)} does not fit a tensor of "
+                               f"shape {self.shape}") from None
+        return self
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        self._check_inplace()
+        np.clip(self.data, min, max, out=self.data)
+        return self
+
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        from chainrule.random import make_rng
+
+        self._check_inplace()
+        self.data[...] = make_rng(generator).uniform(a, b, size=self.shape)
+        return self
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        from chainrule.random import make_rng
+
+        self._check_inplace()
+        self.data[...] = make_rng(generator).normal(mean, std, size=self.shape)
+        return self
+
+
+class Cast(Function):
+    """out = x converted to ``dtype``;  dL/dx = g converted back."""
+
+    def forward(self, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        self.save_for_backward(x.dtype)
+        return x.astype(dtype)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad.astype(self.saved[0])
+
+
+class Clone(Function):
+    """out = a copy of x;  dL/dx = g."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product with NumPy/PyTorch rules; a mismatch names both shapes and the rule."""
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(f"matmul: both operands must have the same dtype, got {a.dtype} and {b.dtype}; "
+                           "convert one with .float() or .double()")
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both operands need at least one dim, got shapes {a.shape} and {b.shape}")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        raise RuntimeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: the last dim of the first "
+            f"({inner_a}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} dim of the second ({inner_b})"
+        )
+    try:
+        return arith.MatMul.apply(a, b)
+    except ValueError:
+        raise RuntimeError(f"matmul: the batch dims of shapes {a.shape} and {b.shape} cannot be broadcast") from None
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Element-wise maximum of two tensors."""
+    a_t = a if isinstance(a, Tensor) else Tensor(a)
+    return a_t._binary(unary.Maximum, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Element-wise minimum of two tensors."""
+    a_t = a if isinstance(a, Tensor) else Tensor(a)
+    return a_t._binary(unary.Minimum, b)
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """The tensors ``root`` depends on (through recorded ops), every input before its outputs.
+
+    Iterative depth-first search: a graph thousands of ops deep must not hit Python's recursion limit.
+    """
+    order: list[Tensor] = []
+    visited: set[builtins.int] = set()
+    stack: list[tuple[Tensor, builtins.bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def _store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[builtins.int]) -> None:
+    """Add ``grad`` into ``tensor.grad``. Copies when the array is shared or read-only, so that no two
+    ``.grad`` tensors alias one array (changing one in place must never change another)."""
+    if grad.dtype != tensor.data.dtype:
+        grad = grad.astype(tensor.data.dtype)
+    if tensor.grad is None:
+        if id(grad) in handed_out or not grad.flags.writeable or grad.base is not None:
+            grad = np.array(grad)
+        handed_out.add(id(grad))
+        tensor.grad = Tensor._wrap(grad)
+    else:
+        tensor.grad = Tensor._wrap(tensor.grad.data + grad)
+
+
+def run_backward(root: Tensor, seed: np.ndarray, retain_graph: builtins.bool,
+                 inputs: Sequence[Tensor] | None = None) -> None:
+    """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node."""
+    order = _topological_order(root)
+    only = None if inputs is None else {id(t) for t in inputs}
+    grads: dict[builtins.int, np.ndarray] = {id(root): seed}
+    handed_out: set[builtins.int] = set()
+    for node in reversed(order):
+        grad = grads.pop(id(node), None)
+        if grad is None:
+            continue
+        ctx = node._ctx
+        if ctx is None or node._retains_grad:
+            if only is None or id(node) in only:
+                _store_grad(node, grad, handed_out)
+            if ctx is None:
+                continue
+        if ctx.released:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time: the values {ctx.name} saved were freed "
+                "by the first backward(). Pass retain_graph=True to the first backward() if you need to go "
+                "through the same graph twice, or run the forward pass again."
+            )
+        parent_grads = ctx.backward(grad)
+        if not isinstance(parent_grads, tuple):
+            parent_grads = (parent_grads,)
+        for parent, parent_grad in zip(ctx.parents, parent_grads, strict=False):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+                if parent_grad.shape != parent.data.shape:
+                    raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {parent_grad.shape} "
+                                       f"for an input of shape {parent.data.shape}")
+            key = id(parent)
+            previous = grads.get(key)
+            grads[key] = parent_grad if previous is None else previous + parent_grad
+        if not retain_graph:
+            ctx.release()

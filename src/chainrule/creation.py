@@ -1,0 +1,143 @@
+"""Making tensors: from data, filled with constants, ranges, and random draws (PyTorch's names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule import dtypes
+from chainrule.autograd.tensor import Tensor, to_array
+from chainrule.random import make_rng
+
+
+def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"sizes must be non-negative integers, got {size}")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+
+
+def _made(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (lists, numbers, arrays). Python floats become float32
+    (the default dtype), Python ints int64; a NumPy array keeps its dtype unless ``dtype`` says otherwise.
+
+    >>> cr.tensor([[1.0, 2.0]], requires_grad=True).shape
+    (1, 2)
+    """
+    return _made(to_array(data, dtype), requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a NumPy array (or returns a tensor itself) when it can."""
+    if isinstance(data, Tensor) and (dtype is None or dtypes.resolve(dtype) == data.dtype):
+        return data
+    return Tensor._wrap(to_array(data, dtype, copy=False))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (changes to one show in the other), keeping its dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a NumPy array, got {type(array).__name__}")
+    return Tensor._wrap(array)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = np.int64 if isinstance(fill_value, (int, np.integer)) and not isinstance(fill_value, bool) else None
+    return _made(np.full(_size((size,)), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.zeros(t.shape, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.ones(t.shape, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.full(t.shape, fill_value, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)),
+                 requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
+    """Standard normal draws from chainrule's generator (``cr.manual_seed`` makes them reproducible)."""
+    array = make_rng(generator).standard_normal(_size(size)).astype(_float_dtype(dtype), copy=False)
+    return _made(array, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
+    """Uniform draws on [0, 1) from chainrule's generator."""
+    array = make_rng(generator).random(_size(size)).astype(_float_dtype(dtype), copy=False)
+    return _made(array, requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = None, generator: Any = None) -> Tensor:
+    """Integers uniform on [low, high) (``randint(high, size=...)`` starts at 0), int64 by default."""
+    if high is None:
+        low, high = 0, low
+    resolved = np.int64 if dtype is None else dtypes.resolve(dtype)
+    return Tensor._wrap(make_rng(generator).integers(low, high, size=_size((size,))).astype(resolved))
+
+
+def randperm(n: int, generator: Any = None) -> Tensor:
+    return Tensor._wrap(make_rng(generator).permutation(n).astype(np.int64))
+
+
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(*t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(*t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end``; int64 for integer arguments, else float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if integral else dtypes.get_default_dtype()
+    return _made(np.arange(start, end, step, dtype=dtypes.resolve(dtype)), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _made(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:
+    return t.numel()

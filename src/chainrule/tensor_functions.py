@@ -1,0 +1,224 @@
+"""The functional forms PyTorch has at the top level (``cr.exp(x)``, ``cr.cat([a, b])``, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from chainrule.autograd import ops_shape, ops_unary
+from chainrule.autograd.tensor import Tensor, _axes, matmul, maximum, minimum, to_array
+
+__all__ = [
+    "abs", "argmax", "argmin", "cat", "clamp", "clip", "concat", "cos", "exp", "log", "log_softmax",
+    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax",
+    "sqrt", "stack", "sum", "tanh", "where", "flatten", "reshape", "transpose", "unsqueeze", "squeeze",
+    "permute", "pow", "mm", "square", "var", "std", "erf", "allclose", "amax", "amin",
+]
+
+
+def _tensors(tensors: Sequence[Any], what: str) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
+        raise TypeError(f"{what} expects a non-empty list or tuple of tensors, got {type(tensors).__name__}")
+    out = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    dtypes = {t.dtype for t in out}
+    if len(dtypes) > 1:
+        target = np.result_type(*dtypes)
+        out = [t.to(target) for t in out]
+    return out
+
+
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Join tensors along an existing ``dim``; the other dims must match."""
+    parts = _tensors(tensors, "cat")
+    axis = _axes(dim, parts[0].ndim)[0]  # type: ignore[index]
+    reference = parts[0].shape
+    for i, t in enumerate(parts):
+        if t.ndim != len(reference) or any(a != b for k, (a, b) in enumerate(zip(t.shape, reference, strict=True))
+                                          if k != axis):
+            raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {reference}; "
+                               f"all dims except dim {dim} must match")
+    return ops_shape.Cat.apply(*parts, dim=axis)
+
+
+concat = cat
+
+
+def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Stack equal-shaped tensors along a new ``dim``."""
+    parts = _tensors(tensors, "stack")
+    for i, t in enumerate(parts):
+        if t.shape != parts[0].shape:
+            raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {parts[0].shape}; "
+                               "stack needs equal shapes")
+    if not -parts[0].ndim - 1 <= dim <= parts[0].ndim:
+        raise IndexError(f"stack: dim {dim} out of range for tensors of {parts[0].ndim} dims")
+    return ops_shape.Stack.apply(*parts, dim=dim % (parts[0].ndim + 1))
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Element-wise choice: ``input`` where ``condition`` is true, else ``other``."""
+    cond = to_array(condition, copy=False).astype(bool, copy=False)
+    a = input if isinstance(input, Tensor) else None
+    b = other if isinstance(other, Tensor) else None
+    if a is None and b is None:
+        a, b = Tensor(input), Tensor(other)
+    elif a is None:
+        a = b._operand(input)  # type: ignore[union-attr]
+    elif b is None:
+        b = a._operand(other)
+    try:
+        return ops_unary.Where.apply(a, b, condition=cond)  # type: ignore[arg-type]
+    except ValueError:
+        raise RuntimeError(f"where: condition {cond.shape}, input {a.shape} and other {b.shape} "  # type: ignore[union-attr]
+                           "cannot be broadcast together") from None
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def exp(x: Any) -> Tensor:
+    return _t(x).exp()
+
+
+def log(x: Any) -> Tensor:
+    return _t(x).log()
+
+
+def sqrt(x: Any) -> Tensor:
+    return _t(x).sqrt()
+
+
+def abs(x: Any) -> Tensor:  # noqa: A001
+    return _t(x).abs()
+
+
+def sin(x: Any) -> Tensor:
+    return _t(x).sin()
+
+
+def cos(x: Any) -> Tensor:
+    return _t(x).cos()
+
+
+def tanh(x: Any) -> Tensor:
+    return _t(x).tanh()
+
+
+def sigmoid(x: Any) -> Tensor:
+    return _t(x).sigmoid()
+
+
+def relu(x: Any) -> Tensor:
+    return _t(x).relu()
+
+
+def erf(x: Any) -> Tensor:
+    return _t(x).erf()
+
+
+def square(x: Any) -> Tensor:
+    return _t(x) ** 2
+
+
+def pow(x: Any, exponent: Any) -> Tensor:  # noqa: A001
+    return _t(x) ** exponent
+
+
+def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    return _t(x).clamp(min, max)
+
+
+clip = clamp
+
+
+def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).sum(dim, keepdim)
+
+
+def mean(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).mean(dim, keepdim)
+
+
+def var(x: Any, dim: Any = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    return _t(x).var(dim, unbiased, keepdim)
+
+
+def std(x: Any, dim: Any = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    return _t(x).std(dim, unbiased, keepdim)
+
+
+def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    return _t(x).max(dim, keepdim)
+
+
+def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    return _t(x).min(dim, keepdim)
+
+
+def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).amax(dim, keepdim)
+
+
+def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).amin(dim, keepdim)
+
+
+def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).argmax(dim, keepdim)
+
+
+def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).argmin(dim, keepdim)
+
+
+def softmax(x: Any, dim: int) -> Tensor:
+    return _t(x).softmax(dim)
+
+
+def log_softmax(x: Any, dim: int) -> Tensor:
+    return _t(x).log_softmax(dim)
+
+
+def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor:
+    return _t(x).logsumexp(dim, keepdim)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    return matmul(a, b)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return x.flatten(start_dim, end_dim)
+
+
+def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
+    return x.reshape(tuple(shape))
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    return x.transpose(dim0, dim1)
+
+
+def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
+    return x.permute(*dims)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    return x.unsqueeze(dim)
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    return x.squeeze(dim)
+
+
+def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    return bool(np.allclose(_t(a).data, _t(b).data, rtol=rtol, atol=atol))
+
+
+# keep the imported helpers visible to `from chainrule.tensor_functions import *`
+matmul = matmul
+maximum = maximum
+minimum = minimum
