@@ -50,7 +50,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "chainrule.train",
     "History": "chainrule.train",
     "Perceptron": "chainrule.perceptron",
-    "summary": "chainrule.summary",
+    "summary": "chainrule.model_summary",
     "save": "chainrule.io",
     "load": "chainrule.io",
     "save_state_dict": "chainrule.io",

@@ -67,8 +67,13 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value``; its dtype follows the value (bool, int64,
+    or the default float dtype) unless ``dtype`` is given, as in PyTorch."""
     if dtype is None:
-        dtype = np.int64 if isinstance(fill_value, (int, np.integer)) and not isinstance(fill_value, bool) else None
+        if isinstance(fill_value, (bool, np.bool_)):
+            dtype = dtypes.bool
+        elif isinstance(fill_value, (int, np.integer)):
+            dtype = dtypes.int64
     return _made(np.full(_size((size,)), fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 

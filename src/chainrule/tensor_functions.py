@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import ops_shape, ops_unary
-from chainrule.autograd.tensor import Tensor, _axes, matmul, maximum, minimum, to_array
+from chainrule.autograd.tensor import Tensor, _axes, matmul, maximum, minimum, promote, to_array
 
 __all__ = [
     "abs", "argmax", "argmin", "cat", "clamp", "clip", "concat", "cos", "exp", "log", "log_softmax",
@@ -22,10 +22,9 @@ def _tensors(tensors: Sequence[Any], what: str) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
         raise TypeError(f"{what} expects a non-empty list or tuple of tensors, got {type(tensors).__name__}")
     out = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-    dtypes = {t.dtype for t in out}
-    if len(dtypes) > 1:
-        target = np.result_type(*dtypes)
-        out = [t.to(target) for t in out]
+    if len({t.dtype for t in out}) > 1:
+        # PyTorch's promotion (int64 with float32 gives float32, where NumPy would say float64).
+        out = promote(*out)
     return out
 
 
@@ -58,20 +57,18 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
-    """Element-wise choice: ``input`` where ``condition`` is true, else ``other``."""
+    """Element-wise choice: ``input`` where ``condition`` is true, else ``other`` (all three broadcast;
+    ``input``/``other`` may be numbers). The gradient flows to whichever was chosen.
+
+    >>> cr.where(cr.tensor([True, False]), cr.tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
     cond = to_array(condition, copy=False).astype(bool, copy=False)
-    a = input if isinstance(input, Tensor) else None
-    b = other if isinstance(other, Tensor) else None
-    if a is None and b is None:
-        a, b = Tensor(input), Tensor(other)
-    elif a is None:
-        a = b._operand(input)  # type: ignore[union-attr]
-    elif b is None:
-        b = a._operand(other)
+    a, b = promote(input, other)
     try:
-        return ops_unary.Where.apply(a, b, condition=cond)  # type: ignore[arg-type]
+        return ops_unary.Where.apply(a, b, condition=cond)
     except ValueError:
-        raise RuntimeError(f"where: condition {cond.shape}, input {a.shape} and other {b.shape} "  # type: ignore[union-attr]
+        raise RuntimeError(f"where: condition {cond.shape}, input {a.shape} and other {b.shape} "
                            "cannot be broadcast together") from None
 
 

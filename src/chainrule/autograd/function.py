@@ -97,6 +97,9 @@ class Function:
             requires_grad = any(needs)
             node.needs_input_grad = needs
         out = node.forward(*[t.data for t in inputs], **options)
+        if requires_grad and out.dtype.kind not in "fc":
+            # Integer and boolean results have no gradient (PyTorch's rule): the graph ends here.
+            requires_grad = False
         result = Tensor._wrap(out, requires_grad)
         if requires_grad:
             node.parents = inputs

@@ -53,16 +53,29 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+class _BareDecoratorMixin(_GradModeContext):
+    """Lets ``@cr.no_grad`` be written without parentheses too, as PyTorch allows."""
+
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        if function is None:
+            return super().__new__(cls)
+        return cls()(function)
+
+    def __init__(self, function: Callable[..., Any] | None = None) -> None:
+        super().__init__()
+
+
+class no_grad(_BareDecoratorMixin):  # noqa: N801 - PyTorch's name
     """Turn graph recording off. ``with cr.no_grad(): y = model(x)`` builds no graph.
 
-    Also a decorator: ``@cr.no_grad()`` above a function runs its body without recording.
+    Also a decorator: ``@cr.no_grad()`` (or ``@cr.no_grad``) above a function runs its body without
+    recording.
     """
 
     mode = False
 
 
-class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+class enable_grad(_BareDecoratorMixin):  # noqa: N801 - PyTorch's name
     """Turn graph recording back on, for example inside a ``no_grad`` block."""
 
     mode = True

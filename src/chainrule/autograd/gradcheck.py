@@ -34,8 +34,10 @@ def numerical_jacobians(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: f
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             continue
-        flat = t.data.reshape(-1)
-        for k in range(flat.size):
+        # NOTE: .flat writes through to the tensor's own memory even when it is a non-contiguous view,
+        # where reshape(-1) would silently perturb a copy and measure a zero derivative.
+        flat = t.data.flat
+        for k in range(t.data.size):
             original = flat[k]
             flat[k] = original + eps
             plus = [o.data.reshape(-1).astype(np.float64) for o in _outputs(fn, inputs)]

@@ -62,10 +62,11 @@ class Div(Function):
 
 
 class Pow(Function):
-    """out = a ** b;  dL/da = g * b * a^(b-1), dL/db = g * out * log(a).
+    """out = a ** b;  dL/da = g * b * a^(b-1), dL/db = g * out * ln(a).
 
-    Where a == 0 the exponent's gradient is taken as 0 (as PyTorch does): the limit of
-    a^b log(a) as a -> 0+ is 0 for b > 0, and a log of zero would otherwise poison the sum with NaN.
+    PyTorch's conventions where the formulas break down: dL/da = 0 where b == 0 (a^0 is constant
+    1, even at a = 0 where a^(b-1) is infinite), and dL/db = 0 where a == 0 and b >= 0 (the limit of
+    a^b ln(a) as a -> 0+ for b > 0; ln 0 would otherwise poison the sum with NaN).
     """
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -76,12 +77,15 @@ class Pow(Function):
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
         a, b, out = self.saved
         need_a, need_b = self.needs_input_grad
-        grad_a = grad * b * np.power(a, b - 1) if need_a else None
-        grad_b = None
-        if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0.0, np.nan))
-            grad_b = grad * out * log_a.astype(out.dtype, copy=False)
+        zero = np.zeros((), dtype=grad.dtype)
+        grad_a = grad_b = None
+        # NOTE: the masked-out positions may divide by zero or take ln of a negative; np.where then
+        # discards those values, so the warnings are noise.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                grad_a = np.where(b == 0, zero, grad * b * np.power(a, b - 1))
+            if need_b:
+                grad_b = np.where((a == 0) & (b >= 0), zero, grad * out * np.log(a))
         return grad_a, grad_b
 
 
@@ -139,23 +143,22 @@ class MatMul(Function):
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
-        # Lift 1-D operands to matrices so one formula covers every case, then drop the added axis.
+        if a.ndim == 1 and b.ndim == 1:
+            # The dot product: out = sum_i a_i b_i is a scalar, so dL/da = g b and dL/db = g a.
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        # Lift a 1-D operand to a matrix (a row for a, a column for b) so one formula covers every case;
+        # the gradient of the lifted operand then has that size-1 axis, which is dropped again. Batch
+        # axes that an operand did not have are summed away by the engine (unbroadcast).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        g2 = grad
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        g2 = grad[..., None, :] if a.ndim == 1 else grad[..., :, None] if b.ndim == 1 else grad
         grad_a = grad_b = None
         if need_a:
             grad_a = g2 @ np.swapaxes(b2, -1, -2)
             if a.ndim == 1:
-                grad_a = grad_a.reshape(grad_a.shape[:-2] + (a.shape[0],))
-                grad_a = grad_a.reshape(-1, a.shape[0]).sum(axis=0) if grad_a.ndim > 1 else grad_a
+                grad_a = grad_a[..., 0, :]
         if need_b:
             grad_b = np.swapaxes(a2, -1, -2) @ g2
             if b.ndim == 1:
-                grad_b = grad_b.reshape(grad_b.shape[:-2] + (b.shape[0],))
-                grad_b = grad_b.reshape(-1, b.shape[0]).sum(axis=0) if grad_b.ndim > 1 else grad_b
+                grad_b = grad_b[..., 0]
         return grad_a, grad_b

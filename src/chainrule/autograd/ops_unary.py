@@ -94,6 +94,39 @@ class Clamp(Function):
         return grad * mask
 
 
+class ClampTensor(Function):
+    """out = min(max(x, low), high) with tensor bounds (either may be absent), PyTorch's clamp(Tensor):
+
+    dL/dx = g where low <= x <= high (bounds inclusive, so a tie goes to x);
+    dL/dlow = g where x < low (and low < high when both are given);
+    dL/dhigh = g where x > high, or everywhere high < low (then high alone decides the result).
+    """
+
+    def forward(self, x: np.ndarray, *bounds: np.ndarray, has_min: bool, has_max: bool) -> np.ndarray:
+        low = bounds[0] if has_min else None
+        high = bounds[-1] if has_max else None
+        self.save_for_backward(x, low, high)
+        out = x if low is None else np.maximum(x, low)
+        return out if high is None else np.minimum(out, high)
+
+    def backward(self, grad: np.ndarray) -> tuple[Any, ...]:
+        x, low, high = self.saved
+        zero = np.zeros((), dtype=grad.dtype)
+        inside = np.ones((), dtype=bool)
+        if low is not None:
+            inside = inside & (x >= low)
+        if high is not None:
+            inside = inside & (x <= high)
+        grads: list[Any] = [np.where(inside, grad, zero) if self.needs_input_grad[0] else None]
+        if low is not None:
+            below = x < low if high is None else (x < low) & (low < high)
+            grads.append(np.where(below, grad, zero) if self.needs_input_grad[1] else None)
+        if high is not None:
+            above = x > high if low is None else (x > high) | (high < low)
+            grads.append(np.where(above, grad, zero) if self.needs_input_grad[-1] else None)
+        return tuple(grads)
+
+
 class Maximum(Function):
     """out = max(a, b) element-wise;  the gradient goes to the larger input, split in half on ties."""
 

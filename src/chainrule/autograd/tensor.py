@@ -23,11 +23,14 @@ from chainrule.autograd import ops_reduce as reduce
 from chainrule.autograd import ops_shape as shape_ops
 from chainrule.autograd import ops_softmax as softmax_ops
 from chainrule.autograd import ops_unary as unary
-from chainrule.autograd.function import Function, unbroadcast
+from chainrule.autograd.engine import run_backward
+from chainrule.autograd.function import Function
+from chainrule.autograd.printing import format_array
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
-_PYTHON_SCALARS = (builtins.int, builtins.float, builtins.bool)
+# Numbers that act as scalars in arithmetic (NumPy's scalars too: np.float64 is also a Python float).
+_NUMBERS = (builtins.int, builtins.float, builtins.bool, np.integer, np.floating, np.bool_)
 
 
 def to_array(data: Any, dtype: Any = None, copy: builtins.bool = True) -> np.ndarray:
@@ -38,7 +41,8 @@ def to_array(data: Any, dtype: Any = None, copy: builtins.bool = True) -> np.nda
         data = data.data
     if dtype is not None:
         dtype = dtypes.resolve(dtype)
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):
+        # A NumPy scalar (np.float64(1.0)) keeps its dtype like an array does, as in PyTorch.
         return np.array(data, dtype=dtype, copy=True) if copy else np.asarray(data, dtype=dtype)
     try:
         array = np.array(data, dtype=dtype)
@@ -176,7 +180,7 @@ class Tensor:
         return id(self)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = format_array(self.data)
         extras = []
         default = {dtypes.get_default_dtype(), dtypes.int64, dtypes.bool}
         if self.data.dtype not in default:
@@ -324,21 +328,27 @@ class Tensor:
 
     # -- elementwise arithmetic --------------------------------------------------------------------
     def _operand(self, other: Any) -> Tensor:
-        """A Python number takes this tensor's dtype (float32 stays float32), as in PyTorch."""
+        """``other`` as a tensor to combine with this one: a Python number takes the dtype that PyTorch's
+        promotion gives it next to this tensor (a float32 tensor keeps float32)."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, _PYTHON_SCALARS):
-            kind = self.data.dtype.kind
-            if kind == "f":
-                return Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
-            if isinstance(other, builtins.float):
-                return Tensor._wrap(np.asarray(other, dtype=dtypes.get_default_dtype()))
-            return Tensor._wrap(np.asarray(other, dtype=self.data.dtype if kind in "iu" else np.int64))
+        if isinstance(other, _NUMBERS):
+            return Tensor._wrap(np.asarray(other, dtype=dtypes.result_type(self.data, other)))
         return Tensor._wrap(to_array(other, copy=False))
 
-    def _binary(self, op: type[Function], other: Any, reflected: builtins.bool = False) -> Tensor:
-        other_t = self._operand(other)
-        a, b = (other_t, self) if reflected else (self, other_t)
+    def _binary(self, op: type[Function], other: Any, reflected: builtins.bool = False,
+                true_divide: builtins.bool = False) -> Tensor:
+        """Apply a two-input op after PyTorch's type promotion, with a shape error that names both shapes."""
+        kind = self.data.dtype.kind
+        if isinstance(other, Tensor) and other.data.dtype == self.data.dtype and (kind == "f" or not true_divide):
+            a, b = self, other
+        elif kind == "f" and isinstance(other, _NUMBERS):
+            # The common case of x * 2.0: a Python number never changes a float tensor's dtype.
+            a, b = self, Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
+        else:
+            a, b = promote(self, other, true_divide=true_divide)
+        if reflected:
+            a, b = b, a
         try:
             return op.apply(a, b)
         except ValueError as error:
@@ -368,23 +378,22 @@ class Tensor:
         return self._binary(arith.Mul, other, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
-        if self.data.dtype.kind != "f" and not (isinstance(other, Tensor) and other.data.dtype.kind == "f"):
-            return self.float()._binary(arith.Div, other)
-        return self._binary(arith.Div, other)
+        # True division: integers divided give floats (the default dtype), as in PyTorch.
+        return self._binary(arith.Div, other, true_divide=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if self.data.dtype.kind != "f":
-            return self.float()._binary(arith.Div, other, reflected=True)
-        return self._binary(arith.Div, other, reflected=True)
+        return self._binary(arith.Div, other, reflected=True, true_divide=True)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, _PYTHON_SCALARS):
-            return arith.PowScalar.apply(self, exponent=exponent)
+        if isinstance(exponent, _NUMBERS):
+            base = self._cast(dtypes.result_type(self.data, exponent))
+            return arith.PowScalar.apply(base, exponent=exponent)
         return self._binary(arith.Pow, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        if isinstance(base, _PYTHON_SCALARS):
-            return arith.RPowScalar.apply(self, base=base)
+        if isinstance(base, _NUMBERS):
+            exponent = self._cast(dtypes.result_type(self.data, base))
+            return arith.RPowScalar.apply(exponent, base=base)
         return self._binary(arith.Pow, base, reflected=True)
 
     def pow(self, exponent: Any) -> Tensor:
@@ -504,14 +513,16 @@ class Tensor:
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self
-            if min is not None:
-                out = maximum(out, self._operand(min))
-            if max is not None:
-                out = minimum(out, self._operand(max))
-            return out
-        return unary.Clamp.apply(self, min=min, max=max)
+        bounds = [b for b in (min, max) if b is not None]
+        if all(isinstance(b, _NUMBERS) for b in bounds):
+            x = self._cast(dtypes.result_type(self.data, *bounds))
+            return unary.Clamp.apply(x, min=min, max=max)
+        x, *converted = promote(self, *bounds)
+        try:
+            return unary.ClampTensor.apply(x, *converted, has_min=min is not None, has_max=max is not None)
+        except ValueError:
+            shapes = ", ".join(str(t.shape) for t in (x, *converted))
+            raise RuntimeError(f"clamp: the input and bounds of shapes {shapes} cannot be broadcast together") from None
 
     clip = clamp
 
@@ -522,7 +533,11 @@ class Tensor:
         return minimum(self, other)
 
     def _as_float(self) -> Tensor:
-        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
+        return self if self.data.dtype.kind == "f" else self._cast(dtypes.get_default_dtype())
+
+    def _cast(self, dtype: np.dtype) -> Tensor:
+        """This tensor in ``dtype``, through the differentiable Cast op only when the dtype changes."""
+        return self if self.data.dtype == dtype else Cast.apply(self, dtype=dtype)
 
     # -- reductions --------------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:
@@ -817,6 +832,19 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(f"matmul: the batch dims of shapes {a.shape} and {b.shape} cannot be broadcast") from None
 
 
+def promote(*operands: Any, true_divide: builtins.bool = False) -> list[Tensor]:
+    """The operands (tensors, numbers, arrays) as tensors of one dtype, by PyTorch's type promotion
+    (``dtypes.result_type``); tensors are converted with the differentiable Cast op, so gradients flow
+    back in each input's own dtype. ``true_divide`` makes an integer result the default float dtype."""
+    arrays = [o.data if isinstance(o, Tensor) else o if isinstance(o, _NUMBERS) else to_array(o, copy=False)
+              for o in operands]
+    target = dtypes.result_type(*arrays)
+    if true_divide and target.kind not in "fc":
+        target = dtypes.get_default_dtype()
+    return [o._cast(target) if isinstance(o, Tensor) else Tensor._wrap(np.asarray(a, dtype=target))
+            for o, a in zip(operands, arrays, strict=True)]
+
+
 def maximum(a: Any, b: Any) -> Tensor:
     """Element-wise maximum of two tensors."""
     a_t = a if isinstance(a, Tensor) else Tensor(a)
@@ -827,83 +855,3 @@ def minimum(a: Any, b: Any) -> Tensor:
     """Element-wise minimum of two tensors."""
     a_t = a if isinstance(a, Tensor) else Tensor(a)
     return a_t._binary(unary.Minimum, b)
-
-
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """The tensors ``root`` depends on (through recorded ops), every input before its outputs.
-
-    Iterative depth-first search: a graph thousands of ops deep must not hit Python's recursion limit.
-    """
-    order: list[Tensor] = []
-    visited: set[builtins.int] = set()
-    stack: list[tuple[Tensor, builtins.bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
-
-
-def _store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[builtins.int]) -> None:
-    """Add ``grad`` into ``tensor.grad``. Copies when the array is shared or read-only, so that no two
-    ``.grad`` tensors alias one array (changing one in place must never change another)."""
-    if grad.dtype != tensor.data.dtype:
-        grad = grad.astype(tensor.data.dtype)
-    if tensor.grad is None:
-        if id(grad) in handed_out or not grad.flags.writeable or grad.base is not None:
-            grad = np.array(grad)
-        handed_out.add(id(grad))
-        tensor.grad = Tensor._wrap(grad)
-    else:
-        tensor.grad = Tensor._wrap(tensor.grad.data + grad)
-
-
-def run_backward(root: Tensor, seed: np.ndarray, retain_graph: builtins.bool,
-                 inputs: Sequence[Tensor] | None = None) -> None:
-    """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node."""
-    order = _topological_order(root)
-    only = None if inputs is None else {id(t) for t in inputs}
-    grads: dict[builtins.int, np.ndarray] = {id(root): seed}
-    handed_out: set[builtins.int] = set()
-    for node in reversed(order):
-        grad = grads.pop(id(node), None)
-        if grad is None:
-            continue
-        ctx = node._ctx
-        if ctx is None or node._retains_grad:
-            if only is None or id(node) in only:
-                _store_grad(node, grad, handed_out)
-            if ctx is None:
-                continue
-        if ctx.released:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time: the values {ctx.name} saved were freed "
-                "by the first backward(). Pass retain_graph=True to the first backward() if you need to go "
-                "through the same graph twice, or run the forward pass again."
-            )
-        parent_grads = ctx.backward(grad)
-        if not isinstance(parent_grads, tuple):
-            parent_grads = (parent_grads,)
-        for parent, parent_grad in zip(ctx.parents, parent_grads, strict=False):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
-                if parent_grad.shape != parent.data.shape:
-                    raise RuntimeError(f"{ctx.name}.backward returned a gradient of shape {parent_grad.shape} "
-                                       f"for an input of shape {parent.data.shape}")
-            key = id(parent)
-            previous = grads.get(key)
-            grads[key] = parent_grad if previous is None else previous + parent_grad
-        if not retain_graph:
-            ctx.release()

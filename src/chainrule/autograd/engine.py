@@ -1,0 +1,111 @@
+"""Backpropagation: one topological sort of the recorded graph and one reversed walk over it.
+
+``run_backward(root, seed)`` is what ``Tensor.backward`` calls. For every tensor between ``root`` and
+the leaves it keeps dL/d(tensor), hands it to the node that produced the tensor, and adds what comes
+back into that node's inputs: the multivariate chain rule, where a tensor used twice collects the sum
+of both paths. Broadcasting is undone here (``unbroadcast``) and each gradient takes its input's
+dtype, so that no op has to care about either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainrule.autograd.function import unbroadcast
+
+if TYPE_CHECKING:
+    from chainrule.autograd.tensor import Tensor
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The tensors ``root`` depends on (through recorded ops), every input before its outputs.
+
+    Iterative depth-first search: a graph thousands of ops deep must not hit Python's recursion limit.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
+    """Add ``grad`` into ``tensor.grad``. Copies when the array is shared or read-only, so that no two
+    ``.grad`` tensors alias one array (changing one in place must never change another)."""
+    if grad.dtype != tensor.data.dtype:
+        grad = grad.astype(tensor.data.dtype)
+    if tensor.grad is None:
+        if id(grad) in handed_out or not grad.flags.writeable or grad.base is not None:
+            grad = np.array(grad)
+        handed_out.add(id(grad))
+        tensor.grad = type(tensor)._wrap(grad)
+    else:
+        # A new array rather than +=: the old .grad may be shared with someone who kept it.
+        tensor.grad = type(tensor)._wrap(tensor.grad.data + grad)
+
+
+def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:
+    """Sum a gradient in the broadcast shape back to its input's ``shape``; any other mismatch is a bug
+    in the op's backward, reported with the op's name and both shapes."""
+    fitted = unbroadcast(grad, shape) if grad.ndim >= len(shape) else grad
+    if fitted.shape != shape:
+        raise RuntimeError(f"{op_name}.backward returned a gradient of shape {grad.shape} for an input of "
+                           f"shape {shape}; a gradient must have its input's shape (or broadcast to it)")
+    return fitted
+
+
+def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None = None) -> None:
+    """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node."""
+    order = topological_order(root)
+    only = None if inputs is None else {id(t) for t in inputs}
+    grads: dict[int, np.ndarray] = {id(root): seed}
+    handed_out: set[int] = set()
+    for node in reversed(order):
+        grad = grads.pop(id(node), None)
+        if grad is None:
+            continue
+        ctx = node._ctx
+        if ctx is None or node._retains_grad:
+            if only is None or id(node) in only:
+                store_grad(node, grad, handed_out)
+            if ctx is None:
+                continue
+        if ctx.released:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time: the values {ctx.name} saved were freed "
+                "by the first backward(). Pass retain_graph=True to the first backward() if you need to go "
+                "through the same graph twice, or run the forward pass again."
+            )
+        parent_grads = ctx.backward(grad)
+        if not isinstance(parent_grads, tuple):
+            parent_grads = (parent_grads,)
+        for parent, parent_grad in zip(ctx.parents, parent_grads, strict=False):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = _fit_to_input(parent_grad, parent.data.shape, ctx.name)
+            if parent_grad.dtype != parent.data.dtype:
+                # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
+                # its backward in float32 instead of silently doing it in float64.
+                parent_grad = parent_grad.astype(parent.data.dtype)
+            key = id(parent)
+            previous = grads.get(key)
+            grads[key] = parent_grad if previous is None else previous + parent_grad
+        if not retain_graph:
+            ctx.release()

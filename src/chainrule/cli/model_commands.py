@@ -1,0 +1,172 @@
+"""``chainrule evaluate``, ``predict`` and ``summary``: using a saved model on new data.
+
+The model file carries what ``train`` learned about the data (feature names, class labels, the
+scaling), so new data is prepared exactly as the training data was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+from chainrule.cli import prepare, report
+from chainrule.cli.csvdata import Table, check_missing, numeric_columns, read_table, require_columns
+from chainrule.cli.errors import CommandError
+
+
+class UsableModel:
+    """A model file written by ``chainrule train``: the network plus how to feed it."""
+
+    def __init__(self, path: str) -> None:
+        from chainrule.io import ModelFileError, read_model
+
+        if not os.path.exists(path):
+            raise CommandError(f"model file {path!r} does not exist", "train one with: chainrule train --out MODEL")
+        try:
+            saved = read_model(path)
+        except ModelFileError as error:
+            raise CommandError(str(error), "use a model file written by chainrule train or cr.save") from None
+        self.path, self.saved, self.model = path, saved, saved.model
+        meta = saved.metadata
+        self.features: list[str] = list(meta.get("feature_names") or [])
+        self.task: str = str(meta.get("task", ""))
+        self.classes: list[Any] | None = meta.get("classes")
+        self.loss: str = str(meta.get("loss", "cross_entropy" if self.task == "classification" else "mse"))
+        self.target: str | None = meta.get("target")
+
+    def require_training_metadata(self) -> None:
+        if not self.features or self.task not in ("classification", "regression"):
+            raise CommandError(f"{self.path} has no feature names or task in its metadata (it was not written "
+                               "by chainrule train)", "use cr.load(path) from Python for models saved with cr.save")
+
+    def scaling(self) -> prepare.Scaling:
+        return prepare.Scaling.from_json(self.saved.metadata.get("feature_scaling"), len(self.features), "feature")
+
+    def target_scaling(self) -> prepare.Scaling | None:
+        data = self.saved.metadata.get("target_scaling")
+        return None if data is None else prepare.Scaling.from_json(data, 1, "target")
+
+    def inputs(self, table: Table, ignore: tuple[str, ...] = ()) -> np.ndarray:
+        """The model's feature columns of ``table``, by name, scaled as in training."""
+        missing = [name for name in self.features if name not in table.columns]
+        if missing:
+            raise CommandError(
+                f"the columns of {table.path!r} do not match the model's: missing {', '.join(map(repr, missing))}",
+                f"{self.path} expects the columns {', '.join(self.features)} (got {', '.join(table.columns)})")
+        extra = [name for name in table.columns if name not in self.features and name not in ignore]
+        if extra:
+            print(f"chainrule: note: ignoring columns the model does not use: {', '.join(extra)}", file=sys.stderr)
+        return self.scaling().apply(numeric_columns(table, self.features))
+
+    def outputs(self, X: np.ndarray) -> np.ndarray:
+        import chainrule as cr
+
+        return np.asarray(cr.train.predict(self.model, X), dtype=np.float64)
+
+    def encoded_targets(self, table: Table, target: str) -> np.ndarray:
+        check_missing(table, target)
+        cells = table.column(target)
+        if self.task == "regression":
+            values = numeric_columns(table, [target])
+            return values.reshape(-1, 1)
+        index = {str(label): position for position, label in enumerate(self.classes or [])}
+        codes = []
+        for row, cell in enumerate(cells):
+            key = str(prepare._label_value(cell))
+            if key not in index:
+                raise CommandError(f"{table.path}, line {table.line_numbers[row]}, column {target!r}: class "
+                                   f"{cell!r} was not among the training classes {list(index)}")
+            codes.append(index[key])
+        return np.array(codes, dtype=np.int64)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
+
+
+def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool) -> int:
+    usable = UsableModel(model_path)
+    usable.require_training_metadata()
+    table = read_table(data_path)
+    require_columns(table, [target], "target column")
+    X = usable.inputs(table, ignore=(target,))
+    y = usable.encoded_targets(table, target)
+    target_scaling = usable.target_scaling()
+    y_model = y if target_scaling is None else target_scaling.apply(y)
+    results = report.scores(usable.model, usable.loss, X, y_model, y, target_scaling)
+    if usable.task == "classification":
+        results = {"loss": results["loss"], "accuracy": results["accuracy"]}
+    print(f"{model_path} on {data_path} ({len(X)} samples): {report.format_scores(results)}")
+    if as_json:
+        print(json.dumps(results))
+    return 0
+
+
+def run_predict(model_path: str, data_path: str, out: str | None, proba: bool) -> int:
+    usable = UsableModel(model_path)
+    usable.require_training_metadata()
+    if proba and usable.task != "classification":
+        raise CommandError(f"--proba gives class probabilities, but {model_path} is a regression model",
+                           "leave out --proba")
+    table = read_table(data_path)
+    ignore = (usable.target,) if usable.target else ()
+    outputs = usable.outputs(usable.inputs(table, ignore=ignore))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if usable.task == "classification":
+        probabilities = softmax(outputs)
+        labels = [(usable.classes or [])[index] for index in probabilities.argmax(axis=1)]
+        writer.writerow(["prediction"] + ([f"proba_{label}" for label in usable.classes or []] if proba else []))
+        for label, row in zip(labels, probabilities, strict=True):
+            writer.writerow([label] + ([f"{p:.6f}" for p in row] if proba else []))
+    else:
+        scaling = usable.target_scaling()
+        values = scaling.invert(outputs) if scaling is not None else outputs
+        writer.writerow(["prediction"])
+        for value in values.reshape(-1):
+            writer.writerow([f"{value:.6g}"])
+    if out is None:
+        sys.stdout.write(buffer.getvalue())
+        return 0
+    from chainrule.io import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(out, buffer.getvalue().encode("utf-8"))
+    except OSError as error:
+        raise CommandError(f"cannot write predictions to {out!r}: {error}") from None
+    print(f"{len(outputs)} predictions written to {out}")
+    return 0
+
+
+def run_summary(model_path: str) -> int:
+    usable = UsableModel(model_path)
+    saved, model = usable.saved, usable.model
+    print(f"{model_path}: chainrule {saved.version} {saved.kind} file")
+    print(model)
+    parameters = sum(int(np.prod(p.shape)) for p in model.parameters())
+    print(f"learnable parameters: {parameters:,}")
+    meta = dict(saved.metadata)
+    if usable.features:
+        print(f"task: {usable.task}; target: {usable.target}; features ({len(usable.features)}): "
+              f"{', '.join(usable.features)}")
+    if usable.classes is not None:
+        print(f"classes ({len(usable.classes)}): {', '.join(map(str, usable.classes))}")
+    training = meta.get("training") or {}
+    if training:
+        print(f"trained on {meta.get('source')}: {training.get('samples')} samples, "
+              f"{training.get('epochs_run')} epochs; {training.get('command')}")
+        for part, values in (training.get("final") or {}).items():
+            print(f"  {part + ':':<12}{report.format_scores(values)}")
+    other = {key: value for key, value in meta.items() if key not in (
+        "feature_names", "task", "classes", "target", "training", "feature_scaling", "target_scaling", "loss",
+        "source")}
+    for key, value in other.items():
+        print(f"{key}: {value}")
+    return 0

@@ -1,0 +1,233 @@
+"""The training options: one table gives each flag its checker, default and help, for the command line
+and for ``--config FILE.toml`` alike (same names; flags given on the command line win).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shlex
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chainrule.cli.errors import CommandError
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu")
+LOSSES = ("auto", "cross_entropy", "mse", "l1", "huber")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
+SCHEDULERS = ("constant", "step", "cosine", "plateau")
+
+
+def _number(text: Any, name: str) -> float:
+    if isinstance(text, bool):
+        raise ValueError(f"{name} must be a number, got {text!r}")
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {text!r}")
+    return value
+
+
+def _integer(text: Any, name: str) -> int:
+    if isinstance(text, bool) or isinstance(text, float):
+        raise ValueError(f"{name} must be a whole number, got {text!r}")
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+
+
+def positive_float(text: Any, name: str) -> float:
+    value = _number(text, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {text!r}")
+    return value
+
+
+def non_negative_float(text: Any, name: str) -> float:
+    value = _number(text, name)
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative, got {text!r}")
+    return value
+
+
+def positive_int(text: Any, name: str) -> int:
+    value = _integer(text, name)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {text!r}")
+    return value
+
+
+def non_negative_int(text: Any, name: str) -> int:
+    value = _integer(text, name)
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative, got {text!r}")
+    return value
+
+
+def fraction(text: Any, name: str) -> float:
+    value = _number(text, name)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def choice(options: tuple[str, ...]) -> Callable[[Any, str], str]:
+    def check(text: Any, name: str) -> str:
+        value = str(text).lower().replace("-", "_")
+        if value not in options:
+            raise ValueError(f"{name} must be one of {', '.join(options)}; got {text!r}")
+        return value
+    return check
+
+
+def text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Option:
+    check: Callable[[Any, str], Any]
+    default: Any
+    help: str
+    metavar: str | None = None
+    many: bool = False  # takes several values (--hidden 64 32)
+
+
+TRAIN_OPTIONS: dict[str, Option] = {
+    "data": Option(text, None, "CSV file to train on (header row required)", "CSV"),
+    "target": Option(text, None, "the column of --data to predict", "COLUMN"),
+    "dataset": Option(text, None, "a built-in data set instead of --data (see `chainrule datasets`)", "NAME"),
+    "hidden": Option(positive_int, [64, 32], "hidden layer widths (default: 64 32)", "N", many=True),
+    "activation": Option(choice(ACTIVATIONS), "relu", f"hidden activation: {', '.join(ACTIVATIONS)}", "NAME"),
+    "loss": Option(choice(LOSSES), "auto", "loss; auto = cross_entropy for class labels, mse for numbers",
+                   "NAME"),
+    "optimizer": Option(choice(OPTIMIZERS), "adam", f"optimiser: {', '.join(OPTIMIZERS)}", "NAME"),
+    "lr": Option(positive_float, 0.01, "learning rate (default 0.01)", "RATE"),
+    "momentum": Option(non_negative_float, 0.0, "momentum (sgd and rmsprop; default 0)", "BETA"),
+    "epochs": Option(positive_int, 100, "passes over the training data (default 100)", "N"),
+    "batch_size": Option(positive_int, 32, "samples per gradient step (default 32)", "N"),
+    "weight_decay": Option(non_negative_float, 0.0, "L2 weight decay (default 0)", "LAMBDA"),
+    "scheduler": Option(choice(SCHEDULERS), "constant", f"learning-rate schedule: {', '.join(SCHEDULERS)}",
+                        "NAME"),
+    "val_split": Option(fraction, 0.2, "fraction of the data held out for validation (default 0.2)", "F"),
+    "early_stopping": Option(non_negative_int, None, "stop after PATIENCE epochs without a better val_loss",
+                             "PATIENCE"),
+    "seed": Option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N"),
+    "out": Option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL"),
+    "plot": Option(text, None, "decision-boundary plot (default decision_boundary.png for 2-feature "
+                   "classification)", "PNG"),
+    "checkpoint_dir": Option(text, None, "write a checkpoint there every epoch (resumable)", "DIR"),
+    "resume": Option(flag, False, "continue from the checkpoint in --checkpoint-dir", None),
+    "quiet": Option(flag, False, "no progress display; print only the results", None),
+}
+# Settings that change the trained weights: a resumed run must use the same ones.
+RUN_KEYS = ("data", "target", "dataset", "hidden", "activation", "loss", "optimizer", "lr", "momentum", "epochs",
+            "batch_size", "weight_decay", "scheduler", "val_split", "early_stopping", "seed")
+
+
+class _ArgumentChecker:
+    """argparse ``type=``: runs an option's checker, turning ValueError into argparse's error."""
+
+    def __init__(self, name: str, check: Callable[[Any, str], Any]) -> None:
+        self.name, self.check = name, check
+        self.__name__ = name  # argparse names the type in some messages
+
+    def __call__(self, value: str) -> Any:
+        try:
+            return self.check(value, "--" + self.name.replace("_", "-"))
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every option of ``TRAIN_OPTIONS`` as a flag whose default is None (= not given)."""
+    for name, option in TRAIN_OPTIONS.items():
+        flag_name = "--" + name.replace("_", "-")
+        if option.check is flag:
+            parser.add_argument(flag_name, action="store_true", default=None, help=option.help)
+        else:
+            parser.add_argument(flag_name, type=_ArgumentChecker(name, option.check), default=None,
+                                nargs="+" if option.many else None, metavar=option.metavar, help=option.help)
+    parser.add_argument("--config", default=None, metavar="FILE.toml",
+                        help="read options from a TOML file (same names as the flags; flags win)")
+
+
+def read_config(path: str) -> dict[str, Any]:
+    """The options in a TOML file, checked like the flags."""
+    if not os.path.exists(path):
+        raise CommandError(f"config file {path!r} does not exist", "check the path given to --config")
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise CommandError(f"config file {path!r} is not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read config file {path!r}: {error}") from None
+    table = raw.get("train", raw) if isinstance(raw.get("train"), dict) else raw
+    values = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        option = TRAIN_OPTIONS.get(name)
+        if option is None:
+            raise CommandError(f"config file {path!r}: unknown option {key!r}",
+                               f"valid options: {', '.join(k.replace('_', '-') for k in TRAIN_OPTIONS)}")
+        try:
+            if option.many:
+                items = value if isinstance(value, list) else [value]
+                values[name] = [option.check(item, f"{key} in {path}") for item in items]
+            else:
+                values[name] = option.check(value, f"{key} in {path}")
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+    return values
+
+
+def resolve(args: argparse.Namespace) -> dict[str, Any]:
+    """The training settings: defaults, overridden by --config, overridden by flags."""
+    settings = {name: option.default for name, option in TRAIN_OPTIONS.items()}
+    if args.config is not None:
+        settings.update(read_config(args.config))
+    for name in TRAIN_OPTIONS:
+        value = getattr(args, name, None)
+        if value is not None:
+            settings[name] = value
+    if settings["data"] is not None and settings["dataset"] is not None:
+        raise CommandError("give either --data CSV or --dataset NAME, not both")
+    if settings["data"] is not None and settings["target"] is None:
+        raise CommandError(f"--data {settings['data']} needs --target COLUMN, the column to predict")
+    if settings["data"] is None and settings["target"] is not None:
+        raise CommandError("--target names a column of a CSV file: give the file with --data CSV")
+    if settings["resume"] and settings["checkpoint_dir"] is None:
+        raise CommandError("--resume needs --checkpoint-dir DIR, the directory of the checkpoint to resume from")
+    return settings
+
+
+def command_line(settings: dict[str, Any]) -> str:
+    """The flags that reproduce ``settings`` (for the 'resume with' message)."""
+    parts = ["chainrule", "train"]
+    for name, option in TRAIN_OPTIONS.items():
+        value = settings.get(name)
+        if value is None or value == option.default or name == "resume":
+            continue
+        flag_name = "--" + name.replace("_", "-")
+        if value is True:
+            parts.append(flag_name)
+        elif isinstance(value, list):
+            parts += [flag_name, *map(str, value)]
+        else:
+            parts += [flag_name, str(value)]
+    return shlex.join(parts)

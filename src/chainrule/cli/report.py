@@ -1,0 +1,125 @@
+"""What ``chainrule train`` prints: the plan, the final metrics, where things were saved."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+from chainrule.cli import prepare
+from chainrule.cli.options import command_line
+
+PLOT_HINT = "pip install 'chainrule[plot]'"
+
+
+def say(settings: dict[str, Any], message: str) -> None:
+    """A progress message (suppressed by --quiet)."""
+    if not settings["quiet"]:
+        print(message, flush=True)
+
+
+def architecture(model: Any) -> str:
+    """``2-64-32-3 MLP (ReLU)``: the layer widths and the hidden activation."""
+    linear = [layer for layer in model if type(layer).__name__ == "Linear"]
+    widths = [linear[0].in_features] + [layer.out_features for layer in linear]
+    activations = sorted({type(layer).__name__ for layer in model if type(layer).__name__ != "Linear"})
+    return f"{'-'.join(map(str, widths))} MLP ({', '.join(activations) or 'linear'})"
+
+
+def announce(settings: dict[str, Any], data: prepare.Prepared, model: Any, n_train: int, n_val: int) -> None:
+    kind = f"{len(data.classes or [])} classes" if data.task == "classification" else "regression"
+    split = f"{n_train} training / {n_val} validation samples" if n_val else f"{n_train} samples (no validation)"
+    say(settings, f"training a {architecture(model)} on {data.source}: {split}, {len(data.feature_names)} "
+                  f"features, {kind}")
+
+
+def regression_scores(predicted: np.ndarray, target: np.ndarray) -> dict[str, float]:
+    """MSE, MAE and R^2 in the target's own units."""
+    error = predicted.reshape(-1) - target.reshape(-1)
+    total = float(np.sum((target - target.mean()) ** 2))
+    r2 = 1.0 - float(np.sum(error ** 2)) / total if total > 0 else float("nan")
+    return {"mse": float(np.mean(error ** 2)), "mae": float(np.mean(np.abs(error))), "r2": r2}
+
+
+def scores(model: Any, loss: str, X: np.ndarray, y: np.ndarray, y_original: np.ndarray,
+           target_scaling: prepare.Scaling | None) -> dict[str, float]:
+    """Loss (as in training) plus accuracy, or MSE / MAE / R^2 in the target's units."""
+    import chainrule as cr
+
+    if target_scaling is None:
+        return {key: float(value) for key, value in
+                cr.evaluate(model, X, y, loss=loss, metrics=["accuracy"]).items()}
+    result = {"loss": float(cr.evaluate(model, X, y, loss=loss)["loss"])}
+    predicted = target_scaling.invert(cr.train.predict(model, X))
+    return result | regression_scores(predicted, y_original)
+
+
+def final_scores(model: Any, loss: str, data: prepare.Prepared, train: tuple[np.ndarray, ...],
+                 validation: tuple[np.ndarray, ...], target_scaling: prepare.Scaling | None) -> dict[str, Any]:
+    result = {"train": scores(model, loss, *train, target_scaling)}
+    if len(validation[0]):
+        result["validation"] = scores(model, loss, *validation, target_scaling)
+    return result
+
+
+def format_scores(values: dict[str, float]) -> str:
+    return "  ".join(f"{key} {value:.4f}" for key, value in values.items())
+
+
+def finish(settings: dict[str, Any], results: dict[str, Any], epochs: int, seconds: float) -> None:
+    print(f"trained {epochs} epochs in {seconds:.1f} s")
+    for part, values in results.items():
+        print(f"  {part + ':':<12}{format_scores(values)}")
+    out = settings["out"]
+    print(f"model saved to {out}  (next: chainrule summary {out}; chainrule predict {out} --data FILE.csv)")
+
+
+def interrupted(settings: dict[str, Any], epochs_done: int, directory: str | None) -> int:
+    """Ctrl-C: say what was kept and how to go on; exit code 130 (128 + SIGINT), as shells expect."""
+    total = settings["epochs"]
+    if directory is not None:
+        print(f"chainrule: interrupted after epoch {epochs_done}/{total}; checkpoint saved in {directory}",
+              file=sys.stderr)
+        print(f"chainrule: resume with: {command_line(settings)} --resume", file=sys.stderr)
+    else:
+        print(f"chainrule: interrupted after epoch {epochs_done}/{total}; no model saved "
+              f"({settings['out']} was not changed)", file=sys.stderr)
+        print("chainrule: add --checkpoint-dir DIR to be able to resume an interrupted run", file=sys.stderr)
+    return 130
+
+
+class ScaledClassifier:
+    """The trained model seen in the data's own units (for plotting): scale, forward, softmax."""
+
+    def __init__(self, model: Any, scaling: prepare.Scaling) -> None:
+        self.model, self.scaling = model, scaling
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        import chainrule as cr
+
+        logits = cr.train.predict(self.model, self.scaling.apply(np.asarray(X, dtype=np.float64)))
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
+
+
+def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared, scaling: prepare.Scaling) -> None:
+    """Save the decision-boundary plot, or say why it was skipped and how to get it."""
+    if data.task != "classification" or len(data.feature_names) != 2:
+        print(f"plot skipped: a decision-boundary plot needs 2 features and class labels "
+              f"(this data has {len(data.feature_names)} features, {data.task})")
+        return
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print(f"plot skipped: matplotlib is not installed (to get {path}: {PLOT_HINT})")
+        return
+    import chainrule as cr
+
+    names = [str(label) for label in data.classes or []]
+    figure = cr.viz.plot_decision_boundary(ScaledClassifier(model, scaling), data.X, data.y,
+                                           feature_names=data.feature_names, class_names=names,
+                                           title=f"Decision boundary ({os.path.basename(settings['out'])})")
+    figure.savefig(path)
+    print(f"decision-boundary plot saved to {path}")

@@ -1,0 +1,226 @@
+"""``chainrule train``: data in, a trained model file (and a decision-boundary plot) out.
+
+With no arguments it runs the main job on an embedded default, three generated spiral arms. Every
+setting can come from a flag or a TOML file (``--config``). With ``--checkpoint-dir`` a checkpoint is
+written after every epoch, and ``--resume`` continues a run that was stopped (Ctrl-C) or killed,
+ending with exactly the weights of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from chainrule.cli import prepare, report
+from chainrule.cli.errors import CommandError
+from chainrule.cli.options import RUN_KEYS, command_line
+from chainrule.cli.training import (
+    CHECKPOINT_NAME, EpochCheckpoint, Interrupt, ResumableEarlyStopping, build_model, build_optimizer,
+    build_scheduler, remove_stale_temporaries,
+)
+
+DEFAULT_PLOT = "decision_boundary.png"
+MIN_VALIDATION_SAMPLES = 10
+
+
+def load_data(settings: dict[str, Any]) -> prepare.Prepared:
+    if settings["data"] is not None:
+        return prepare.from_csv(settings["data"], settings["target"], settings["loss"])
+    if settings["dataset"] is not None:
+        data = prepare.from_dataset(settings["dataset"], settings["seed"])
+    else:
+        data = prepare.from_dataset(prepare.DEFAULT_DATASET, settings["seed"], prepare.DEFAULT_OPTIONS)
+    if settings["loss"] == "cross_entropy" and data.task != "classification":
+        raise CommandError(f"--loss cross_entropy needs class labels, but {data.source} is a regression data set",
+                           "use --loss mse, l1 or huber")
+    if settings["loss"] in ("mse", "l1", "huber") and data.task == "classification":
+        raise CommandError(f"--loss {settings['loss']} needs numbers, but {data.source} has class labels",
+                           "use --loss cross_entropy (or auto)")
+    return data
+
+
+def split(data: prepare.Prepared, fraction: float, seed: int) -> tuple[np.ndarray, ...]:
+    """Train/validation split (stratified for classes when possible), the same for the same seed."""
+    from chainrule.data import train_test_split
+
+    n = len(data.X)
+    if fraction == 0 or n * fraction < 1 or n < MIN_VALIDATION_SAMPLES:
+        return data.X, data.y, data.X[:0], data.y[:0]
+    stratify = None
+    if data.task == "classification":
+        counts = np.bincount(data.y)
+        n_test = int(np.ceil(n * fraction))
+        if counts.min() >= 2 and n_test >= len(counts) and n - n_test >= len(counts):
+            stratify = data.y
+    X_train, X_val, y_train, y_val = train_test_split(data.X, data.y, test_size=fraction, seed=seed,
+                                                      stratify=stratify)
+    return X_train, y_train, X_val, y_val
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """SHA-256 of the training data: a resumed run must train on the same data."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def check_output_path(path: str, what: str) -> None:
+    """Fail before training, not after it, when the result cannot be written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise CommandError(f"{what} {path!r} is a directory", f"give {what} a file name, e.g. model.safetensors")
+    if not os.path.isdir(directory):
+        raise CommandError(f"cannot write {what} {path!r}: the directory {directory!r} does not exist",
+                           "create it first or choose another path")
+
+
+def run_train(settings: dict[str, Any]) -> int:
+    started = time.perf_counter()
+    check_output_path(settings["out"], "--out")
+    if settings["plot"] is not None:
+        check_output_path(settings["plot"], "--plot")
+    data = load_data(settings)
+    X_train, y_train, X_val, y_val = split(data, settings["val_split"], settings["seed"])
+    scaling = prepare.Scaling.fit(X_train)
+    target_scaling = prepare.Scaling.fit(y_train) if data.task == "regression" else None
+    classification = data.task == "classification"
+    inputs = scaling.apply(X_train), scaling.apply(X_val)
+    targets = (y_train, y_val) if target_scaling is None else (target_scaling.apply(y_train),
+                                                                target_scaling.apply(y_val))
+    has_validation = len(X_val) > 0
+    if settings["early_stopping"] is not None and not has_validation:
+        raise CommandError("--early-stopping watches the validation loss, but there is no validation data",
+                           "set --val-split to a fraction such as 0.2 (and use at least 10 samples)")
+    loss = settings["loss"] if settings["loss"] != "auto" else ("cross_entropy" if classification else "mse")
+    n_outputs = len(data.classes or []) if classification else 1
+
+    import chainrule as cr
+
+    cr.manual_seed(settings["seed"])
+    model = build_model(X_train.shape[1], settings["hidden"], settings["activation"], n_outputs)
+    optimizer = build_optimizer(settings["optimizer"], model, settings["lr"], settings["weight_decay"],
+                                settings["momentum"])
+    scheduler = build_scheduler(settings["scheduler"], optimizer, settings["epochs"])
+    run = {key: settings[key] for key in RUN_KEYS}
+    data_hash = fingerprint(inputs[0], targets[0], inputs[1], targets[1])
+
+    directory = settings["checkpoint_dir"]
+    history: dict[str, list[float]] = {}
+    early_state = None
+    initial_epoch = 0
+    finished = False
+    if directory is not None:
+        os.makedirs(directory, exist_ok=True)
+        remove_stale_temporaries(directory)
+        path = os.path.join(directory, CHECKPOINT_NAME)
+        if settings["resume"] and os.path.exists(path):
+            state = resume_from(path, model, optimizer, scheduler, run, data_hash)
+            history, early_state = state["history"], state.get("early_stopping")
+            initial_epoch, finished = state["epochs_done"], bool(state["finished"])
+            report.say(settings, f"resuming from {path} after epoch {initial_epoch}/{settings['epochs']}")
+        elif settings["resume"]:
+            report.say(settings, f"no checkpoint in {directory} yet: starting from the beginning")
+        elif os.path.exists(path) and not finished_run(path):
+            raise CommandError(f"{path} holds the checkpoint of an unfinished run",
+                               "add --resume to continue it, or choose another --checkpoint-dir")
+
+    report.announce(settings, data, model, len(X_train), len(X_val))
+    early = (ResumableEarlyStopping(settings["early_stopping"], early_state)
+             if settings["early_stopping"] is not None else None)
+    interrupt = Interrupt()
+
+    def metadata(epoch: int, logs: dict[str, Any], last_epoch: bool) -> dict[str, Any]:
+        for key, value in logs.items():
+            history.setdefault(key, []).append(float(value))
+        stopped = early is not None and early.stop_training
+        return {"run": run, "data_hash": data_hash, "history": history, "epochs_done": epoch + 1,
+                "finished": last_epoch or stopped, "early_stopping": None if early is None else early.state()}
+
+    checkpoint = EpochCheckpoint(directory, scheduler, interrupt, metadata)
+    callbacks: list[Any] = []
+    if scheduler is not None:
+        callbacks.append(cr.train.LearningRateScheduler(scheduler))
+    callbacks += [*([early] if early is not None else []), checkpoint]
+    verbose = not settings["quiet"] and sys.stdout.isatty()
+    epochs_done = initial_epoch
+    if not finished and initial_epoch < settings["epochs"]:
+        try:
+            # NOTE: overflow warnings from a diverging run would bury the one clear message fit raises.
+            with interrupt, np.errstate(over="ignore", invalid="ignore"):
+                cr.fit(model, inputs[0], targets[0], loss=loss, optimizer=optimizer, epochs=settings["epochs"],
+                       batch_size=settings["batch_size"], callbacks=callbacks, initial_epoch=initial_epoch,
+                       validation_data=(inputs[1], targets[1]) if has_validation else None,
+                       metrics=["accuracy"] if classification else [], verbose=verbose)
+        except FloatingPointError as error:
+            raise CommandError(f"training diverged: {error}".replace("fit: ", ""),
+                               "nothing was saved; lower --lr (and check the data)") from None
+        epochs_done = max(epochs_done, checkpoint.epochs_done)
+    if interrupt.requested and epochs_done < settings["epochs"] and not (early and early.stop_training):
+        return report.interrupted(settings, epochs_done, directory)
+
+    scores = report.final_scores(model, loss, data, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
+                                 target_scaling)
+    info = {"task": data.task, "feature_names": data.feature_names, "target": data.target,
+            "classes": data.classes, "feature_scaling": scaling.to_json(),
+            "target_scaling": None if target_scaling is None else target_scaling.to_json(),
+            "loss": loss, "source": data.source,
+            "training": {"settings": run, "epochs_run": epochs_done, "samples": len(X_train),
+                         "validation_samples": len(X_val), "final": scores,
+                         "history": history, "command": command_line(settings)}}
+    from chainrule.io import save
+
+    save(model, settings["out"], metadata=info)
+    report.finish(settings, scores, epochs_done, time.perf_counter() - started)
+    plot_path = settings["plot"] or (DEFAULT_PLOT if classification and X_train.shape[1] == 2 else None)
+    if plot_path is not None:
+        report.plot(settings, plot_path, model, data, scaling)
+    return 0
+
+
+def finished_run(path: str) -> bool:
+    """Whether the checkpoint at ``path`` is of a run that ended (so a new run may replace it)."""
+    from chainrule.io import ModelFileError, read_file
+
+    try:
+        _, document = read_file(path)
+    except ModelFileError:
+        return False
+    metadata = (document or {}).get("metadata")
+    return isinstance(metadata, dict) and metadata.get("finished") is True
+
+
+def resume_from(path: str, model: Any, optimizer: Any, scheduler: Any, run: dict[str, Any],
+                data_hash: str) -> dict[str, Any]:
+    """Put the checkpoint's weights, optimiser, scheduler and random state back; return its metadata."""
+    import chainrule as cr
+    from chainrule.io import ModelFileError, load_checkpoint
+
+    try:
+        checkpoint = load_checkpoint(path)
+    except ModelFileError as error:
+        raise CommandError(str(error), "delete the checkpoint directory to start again") from None
+    saved = checkpoint.metadata
+    if saved.get("run") != run:
+        changed = [key for key in run if saved.get("run", {}).get(key) != run[key]]
+        was = ", ".join(f"--{key.replace('_', '-')} {shlex.quote(str(saved.get('run', {}).get(key)))}"
+                        for key in changed)
+        raise CommandError(f"the checkpoint in {os.path.dirname(path)} was made with different settings ({was})",
+                           "resume with the same command as the interrupted run, or use another --checkpoint-dir")
+    if saved.get("data_hash") != data_hash:
+        raise CommandError(f"the checkpoint in {os.path.dirname(path)} was trained on different data",
+                           "resume on the same data, or use another --checkpoint-dir")
+    model.load_state_dict(checkpoint.model.state_dict())
+    if checkpoint.optimizer_state is not None:
+        optimizer.load_state_dict(checkpoint.optimizer_state)
+    if scheduler is not None and checkpoint.scheduler_state is not None:
+        scheduler.load_state_dict(checkpoint.scheduler_state)
+    if checkpoint.rng_state is not None:
+        cr.set_rng_state(checkpoint.rng_state)
+    return dict(saved, epochs_done=checkpoint.epoch)

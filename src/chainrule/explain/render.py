@@ -1,0 +1,203 @@
+"""How a :class:`~chainrule.explain.record.StepRecord` is shown: plain text, Markdown, HTML and LaTeX.
+
+All four are built from the same sections (forward pass, backward pass, update, after the update),
+so they always show the same numbers. Numbers are rounded to ``decimals`` places, as the notes print
+them (``-0.04207``); a batch of one sample is shown as vectors, as the notes write ``x = (0.1, 0.7)``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from chainrule.explain.record import LayerRecord, StepRecord
+
+Section = tuple[str, list[str], list[list[str]], list[str]]   # title, header, rows, lines after the table
+
+_LATEX_ACTIVATIONS = {"Sigmoid": r"\sigma", "Tanh": r"\tanh", "ReLU": r"\operatorname{ReLU}",
+                      "Identity": "", "Step": r"\operatorname{step}"}
+
+
+def number(value: Any, decimals: int) -> str:
+    """``value`` with ``decimals`` places; ``-0.00000`` is shown as ``0.00000``."""
+    text = f"{float(value):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def array(values: Any, decimals: int, squeeze: bool = True) -> str:
+    """A one-line array: ``0.32000``, ``[0.10000, 0.70000]`` or ``[[0.8, 0.2], [0.1, 0.3]]``."""
+    a = np.asarray(values, dtype=np.float64)
+    if squeeze and a.size == 1:
+        return number(a.reshape(()), decimals)
+    if a.ndim == 0:
+        return number(a, decimals)
+    if a.ndim == 1:
+        return "[" + ", ".join(number(v, decimals) for v in a) + "]"
+    return "[" + ", ".join(array(row, decimals, squeeze=False) for row in a) + "]"
+
+
+def _rows_shown(values: np.ndarray) -> np.ndarray:
+    """A batch of one sample is shown as its vector."""
+    return values[0] if values.ndim == 2 and values.shape[0] == 1 else values
+
+
+def _layer_title(layer: LayerRecord) -> str:
+    shape = layer.weight.shape
+    name = f"{layer.name}: " if layer.name else ""
+    return f"layer {layer.index} ({name}Linear {shape[1]} -> {shape[0]}, {layer.activation_name})"
+
+
+def sections(record: StepRecord, d: int) -> list[Section]:
+    """The four parts of a step, as tables of already formatted cells."""
+    batch = record.x.shape[0]
+    outer = "delta x^T" if batch == 1 else "delta^T x (sum over the batch)"
+    forward = [[_layer_title(layer), array(_rows_shown(layer.input), d), array(_rows_shown(layer.z), d),
+                array(_rows_shown(layer.activation), d)] for layer in record.layers]
+    backward = [[f"layer {layer.index}", array(_rows_shown(layer.grad_activation), d),
+                 array(_rows_shown(layer.delta), d), array(layer.grad_weight, d),
+                 "-" if layer.grad_bias is None else array(layer.grad_bias, d)]
+                for layer in reversed(record.layers)]
+    update = [[key, array(record.params_before[key], d), array(record.grads[key], d),
+               array(record.params_after[key], d)] for key in record.params_before]
+    after = [[f"layer {layer.index}", array(_rows_shown(layer.z_after), d),
+              array(_rows_shown(layer.activation_after), d)] for layer in record.layers]
+    change = record.loss_after - record.loss_before
+    samples = "1 sample" if batch == 1 else f"{batch} samples"
+    return [
+        (f"Forward pass ({samples}): z = W x + b, a = f(z)", ["layer", "input x", "z", "a = f(z)"], forward,
+         [f"loss L = {record.loss_name}(a, y) = {number(record.loss_before, d)}   (y = "
+          f"{array(_rows_shown(record.y) if record.y.ndim == 2 else record.y, d)})"]),
+        ("Backward pass: error signals from the loss back",
+         ["layer", "dL/da", "delta = dL/dz", f"dL/dW = {outer}", "dL/db = delta"], backward, []),
+        (f"Update: theta := theta - lr * dL/dtheta, lr = {record.lr:g}",
+         ["parameter", "before", "gradient", "after"], update, []),
+        ("After the update (same input, new parameters)", ["layer", "z", "a = f(z)"], after,
+         [f"loss L = {number(record.loss_after, d)}   (before {number(record.loss_before, d)}, "
+          f"change {number(change, d)})"]),
+    ]
+
+
+def to_text(record: StepRecord, decimals: int) -> str:
+    lines = [f"explain.step: one step of gradient descent on {record.loss_name}, lr = {record.lr:g}"]
+    for title, header, rows, after in sections(record, decimals):
+        widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+        lines += ["", title]
+        for cells in [header, *rows]:
+            lines.append("  " + "   ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip())
+        lines += [f"  {line}" for line in after]
+    return "\n".join(lines)
+
+
+def to_markdown(record: StepRecord, decimals: int) -> str:
+    parts = [f"**One step of gradient descent** on {record.loss_name}, lr = {record.lr:g}"]
+    for title, header, rows, after in sections(record, decimals):
+        parts.append(f"**{title}**")
+        table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        table += ["| " + " | ".join(f"`{c}`" if c[:1] in "[-0123456789" else c for c in row) + " |" for row in rows]
+        parts.append("\n".join(table))
+        parts += [f"{line}" for line in after]
+    return "\n\n".join(parts) + "\n"
+
+
+def to_html(record: StepRecord, decimals: int) -> str:
+    out = [f"<div><p><b>One step of gradient descent</b> on {html.escape(record.loss_name)}, "
+           f"lr = {record.lr:g}</p>"]
+    for title, header, rows, after in sections(record, decimals):
+        out.append(f"<p><b>{html.escape(title)}</b></p><table>")
+        out.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
+        for row in rows:
+            out.append("<tr>" + "".join(f"<td><code>{html.escape(c)}</code></td>" for c in row) + "</tr>")
+        out.append("</table>")
+        out += [f"<p>{html.escape(line)}</p>" for line in after]
+    out.append("</div>")
+    return "\n".join(out)
+
+
+# -- LaTeX ------------------------------------------------------------------------------------------
+def bmatrix(values: Any, decimals: int, column: bool = True) -> str:
+    r"""A number, or a ``bmatrix`` (a 1-D vector as a column when ``column``, as the notes write ``x``)."""
+    a = np.asarray(values, dtype=np.float64)
+    if a.size == 1:
+        return number(a.reshape(()), decimals)
+    if a.ndim == 1:
+        a = a[:, None] if column else a[None, :]
+    body = r" \\ ".join(" & ".join(number(v, decimals) for v in row) for row in a)
+    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+
+def _signed(tex: str) -> str:
+    """``(-0.42068)`` after a product sign, as the notes write ``0.1 - 0.5(-0.4207)``."""
+    return f"({tex})" if tex.startswith("-") else tex
+
+
+def _activation_tex(layer: LayerRecord) -> str:
+    names = layer.activation_name.split(" + ")
+    parts = [_LATEX_ACTIVATIONS.get(n, r"\operatorname{" + n + "}") for n in names]
+    return "".join(p for p in parts if p)
+
+
+def to_latex(record: StepRecord, decimals: int) -> str:
+    """One sample: the notes' column form ``z = W x + b``; a batch: the row form ``Z = X W^T + b``."""
+    d = decimals
+    one = record.x.shape[0] == 1
+
+    def vec(values: np.ndarray) -> str:
+        return bmatrix(values[0] if one else values, d)
+
+    lines: list[str] = []
+    for layer in record.layers:
+        sup = f"^{{({layer.index})}}"
+        x_name = "x" if layer.index == 1 else f"a^{{({layer.index - 1})}}"
+        bias = "" if layer.bias is None else f" + {bmatrix(layer.bias, d)}"
+        if one:
+            lines.append(f"z{sup} &= W{sup} {x_name} + b{sup} = {bmatrix(layer.weight, d, column=False)} "
+                         f"{vec(layer.input)}{bias} = {vec(layer.z)}")
+        else:
+            x_rows = "X" if layer.index == 1 else f"A^{{({layer.index - 1})}}"
+            lines.append(f"Z{sup} &= {x_rows} W^{{({layer.index})\\top}}{bias} = {vec(layer.z)}")
+        act = _activation_tex(layer)
+        if act:
+            lines.append(f"a{sup} &= {act}(z{sup}) = {vec(layer.activation)}")
+    lines.append(f"L &= \\operatorname{{{record.loss_name}}}(a, y) = {number(record.loss_before, d)}")
+    for layer in reversed(record.layers):
+        sup = f"^{{({layer.index})}}"
+        x_name = "x" if layer.index == 1 else f"a^{{({layer.index - 1})}}"
+        act = _activation_tex(layer)
+        if act:
+            lines.append(f"\\delta{sup} &= \\frac{{\\partial L}}{{\\partial a{sup}}} \\odot {act}'(z{sup}) = "
+                         f"{vec(layer.grad_activation)} \\odot {act}'({vec(layer.z)}) = {vec(layer.delta)}")
+        else:
+            lines.append(f"\\delta{sup} &= \\frac{{\\partial L}}{{\\partial z{sup}}} = {vec(layer.delta)}")
+        if one:
+            product = f"\\delta{sup} {x_name}^\\top = {vec(layer.delta)} {bmatrix(layer.input[0], d, column=False)}"
+            bias_rule = f"\\delta{sup}"
+        else:
+            x_rows = "X" if layer.index == 1 else f"A^{{({layer.index - 1})}}"
+            product = (f"\\Delta^{{({layer.index})\\top}} {x_rows} = {bmatrix(layer.delta.T, d)} "
+                       f"{bmatrix(layer.input, d)}")
+            bias_rule = f"\\textstyle\\sum_n \\delta{sup}_n"
+        lines.append(f"\\frac{{\\partial L}}{{\\partial W{sup}}} &= {product} = "
+                     f"{bmatrix(layer.grad_weight, d, column=False)}")
+        if layer.grad_bias is not None:
+            lines.append(f"\\frac{{\\partial L}}{{\\partial b{sup}}} &= {bias_rule} = "
+                         f"{bmatrix(layer.grad_bias, d)}")
+    alpha = f"{record.lr:g}"
+    for layer in record.layers:
+        sup = f"^{{({layer.index})}}"
+        lines.append(f"W{sup} &:= W{sup} - \\alpha \\frac{{\\partial L}}{{\\partial W{sup}}} = "
+                     f"{bmatrix(layer.weight, d, column=False)} - {alpha} "
+                     f"{bmatrix(layer.grad_weight, d, column=False)} = {bmatrix(layer.weight_after, d, column=False)}")
+        if layer.bias is not None and layer.grad_bias is not None and layer.bias_after is not None:
+            lines.append(f"b{sup} &:= b{sup} - \\alpha \\frac{{\\partial L}}{{\\partial b{sup}}} = "
+                         f"{bmatrix(layer.bias, d)} - {alpha} \\cdot {_signed(bmatrix(layer.grad_bias, d))} = "
+                         f"{bmatrix(layer.bias_after, d)}")
+    for layer in record.layers:
+        sup = f"^{{({layer.index})}}"
+        lines.append(f"z{sup}_{{\\text{{new}}}} &= {vec(layer.z_after)}, \\quad "
+                     f"a{sup}_{{\\text{{new}}}} = {vec(layer.activation_after)}")
+    lines.append(f"L_{{\\text{{new}}}} &= {number(record.loss_after, d)}")
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+

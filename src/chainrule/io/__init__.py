@@ -1,0 +1,29 @@
+"""Model files without pickle: ``cr.save``/``cr.load``, state dicts, training checkpoints.
+
+Every file is a safetensors file: weights as raw little-endian tensors, the architecture and
+everything else as JSON in its header. Loading reads data only; it never unpickles, evaluates or
+imports anything from the file, so a file someone sends you cannot run code on your machine. Writes
+are atomic (a crash leaves the old file), and a truncated, corrupted, foreign or pickled file is
+refused with one line (:class:`ModelFileError`) naming the file and what is wrong with it.
+
+>>> import chainrule as cr, tempfile, os
+>>> model = cr.nn.Sequential(cr.nn.Linear(2, 8), cr.nn.Tanh(), cr.nn.Linear(8, 1))
+>>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+>>> cr.save(model, path, metadata={"features": ["x1", "x2"]})
+>>> cr.load(path)
+Sequential(...)
+"""
+
+from chainrule.io.architecture import REGISTRY, ArchitectureError, build, describe
+from chainrule.io.atomic import atomic_write_bytes
+from chainrule.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from chainrule.io.model_file import (
+    SavedModel, load, load_state_dict, read_file, read_model, save, save_state_dict,
+)
+from chainrule.io.safetensors_format import ModelFileError
+
+__all__ = [
+    "REGISTRY", "ArchitectureError", "Checkpoint", "ModelFileError", "SavedModel", "atomic_write_bytes",
+    "build", "describe", "load", "load_checkpoint", "load_state_dict", "read_file", "read_model", "save",
+    "save_checkpoint", "save_state_dict",
+]

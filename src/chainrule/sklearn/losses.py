@@ -1,0 +1,84 @@
+"""scikit-learn's MLP losses, written with chainrule's loss functions so that ``backward`` gives the
+gradients (there is no hand-written backward pass here).
+
+With ``N`` samples, weights ``s_i`` (all 1 without ``sample_weight``), ``S = sum_i s_i`` and per-sample
+losses ``l_i`` computed from the logits ``z_i`` (the output layer before its activation)::
+
+    loss = sum_i s_i l_i / S  +  alpha / 2 * sum_layers ||W||^2 / S
+
+    softmax  (multi-class)            l_i = -ln softmax(z_i)[y_i]                      (cross-entropy)
+    logistic (binary, multi-label)    l_i = sum_k BCE(sigmoid(z_ik), y_ik)             (one per label)
+    identity (squared_error)          l_i = 1/2 * mean_k (z_ik - y_ik)^2
+    exp      (poisson)                l_i = sum_k exp(z_ik) - y_ik z_ik + y_ik ln y_ik - y_ik
+
+These are scikit-learn's ``log_loss``/``binary_log_loss``/``squared_loss``/``poisson_loss`` plus its
+L2 term, computed from the logits, so that probabilities of exactly 0 or 1 cannot make a log infinite
+(scikit-learn clips the probabilities at machine epsilon instead, which changes the value only when the
+network is certain and wrong). The gradient of each with respect to ``z`` is the notes' ``p - y`` (divided
+by the number of outputs for squared_error: see ``MLPRegressor``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.special import xlogy
+
+from chainrule import nn
+from chainrule.autograd.tensor import Tensor
+from chainrule.nn import functional as F
+
+__all__ = ["data_loss", "l2_penalty", "poisson_constant"]
+
+
+def _column(weights: np.ndarray) -> Tensor:
+    return Tensor._wrap(weights.reshape(-1, 1))
+
+
+def data_loss(out_activation: str, z: Tensor, target: np.ndarray, sample_weight: np.ndarray | None) -> Tensor:
+    """The (weighted) mean over samples of the per-sample loss of ``out_activation``.
+
+    ``target``: class indices (int64, shape (N,)) for softmax; 0/1 indicators (N, n_labels) for
+    logistic; values (N, n_outputs) otherwise, in ``z``'s dtype.
+    """
+    y = Tensor._wrap(target)
+    n = z.shape[0]
+    if sample_weight is not None:
+        # s_i / S once, so that the weighted mean is one weighted sum.
+        share = (sample_weight / sample_weight.sum()).astype(z.dtype, copy=False)
+    if out_activation == "softmax":
+        if sample_weight is None:
+            return F.cross_entropy(z, y)
+        return (F.cross_entropy(z, y, reduction="none") * Tensor._wrap(share)).sum()
+    if out_activation == "logistic":
+        if sample_weight is None:
+            return F.binary_cross_entropy_with_logits(z, y, reduction="sum") / n
+        return F.binary_cross_entropy_with_logits(z, y, weight=_column(share), reduction="sum")
+    if out_activation == "identity":
+        if sample_weight is None:
+            return F.mse_loss(z, y) * 0.5
+        squares = F.mse_loss(z, y, reduction="none") * _column(share)
+        return squares.sum() * (0.5 / z.shape[1])
+    if out_activation == "exp":
+        per_element = z.exp() - y * z
+        if sample_weight is None:
+            return per_element.sum() / n
+        return (per_element * _column(share)).sum()
+    raise ValueError(f"data_loss: unknown output activation {out_activation!r}; expected one of 'softmax', "
+                     "'logistic', 'identity', 'exp'")
+
+
+def poisson_constant(target: np.ndarray, sample_weight: np.ndarray | None) -> float:
+    """The part of the half Poisson deviance that does not depend on the network: the weighted mean over
+    samples of ``sum_k y ln y - y`` (it makes a perfect fit score 0, as in scikit-learn)."""
+    per_sample = (xlogy(target, target) - target).sum(axis=1)
+    return float(np.average(per_sample, weights=sample_weight))
+
+
+def l2_penalty(weights: Sequence[Tensor], alpha: float, weight_sum: float) -> Tensor | None:
+    """``alpha / 2 * sum ||W||^2 / S`` over the layers' weights (not the biases), or None when alpha is 0:
+    scikit-learn's regularisation, scaled by the batch's total sample weight ``S`` like the data term."""
+    if alpha == 0:
+        return None
+    return nn.l2_penalty(weights) * (alpha / weight_sum)

@@ -1,0 +1,255 @@
+"""The 'sgd' and 'adam' solvers: mini-batch gradient descent with scikit-learn's schedule and stopping rules.
+
+One epoch (scikit-learn's "iteration") is the notes' training algorithm: shuffle the samples, and for
+each mini-batch of ``batch_size`` of them compute the loss, backpropagate (``loss.backward()``) and take
+one optimiser step. After each epoch:
+
+* ``loss_`` is the mean of the batch losses weighted by batch size, appended to ``loss_curve_``;
+* with ``early_stopping`` the score (accuracy or R^2) on the held-out ``validation_fraction`` is
+  appended to ``validation_scores_`` (and its loss to ``validation_loss_curve_``), and the weights of
+  the best epoch are kept;
+* an epoch that fails to improve the training loss (or validation score) by ``tol`` counts as one
+  without improvement; after more than ``n_iter_no_change`` of them in a row training stops, or with
+  ``learning_rate='adaptive'`` the learning rate is divided by 5 (stopping once it is below 1e-6);
+* with ``learning_rate='invscaling'`` the rate becomes ``learning_rate_init / (t + 1) ** power_t``,
+  ``t`` the number of samples seen.
+
+The updates are chainrule's ``optim.SGD`` and ``optim.Adam`` configured to give scikit-learn's rules
+exactly (see ``make_optimizer``).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from chainrule import nn, optim
+from chainrule.autograd.grad_mode import no_grad
+from chainrule.autograd.tensor import Tensor
+from chainrule.data import DataLoader
+from chainrule.sklearn.losses import data_loss, l2_penalty, poisson_constant
+from chainrule.sklearn.network import export_weights, linear_layers
+from chainrule.sklearn.params import seed_from
+
+if TYPE_CHECKING:
+    from chainrule.sklearn.base import BaseMLP
+
+__all__ = ["fit_stochastic", "make_optimizer", "set_learning_rate"]
+
+
+def make_optimizer(estimator: BaseMLP, parameters: list[nn.Parameter]) -> optim.Optimizer:
+    """``optim.SGD`` or ``optim.Adam`` with the estimator's hyperparameters.
+
+    scikit-learn's SGD keeps a velocity ``v <- momentum * v - lr * g`` and adds ``momentum * v - lr * g``
+    (Nesterov) or ``v`` to the weights; PyTorch's buffer ``b <- momentum * b + g`` is ``-v / lr``, so
+    the two rules are the same step for step while the learning rate is constant, and ``set_learning_rate``
+    keeps them the same when it changes. scikit-learn's Adam adds ``epsilon`` to ``sqrt(v_t)`` before the
+    bias correction ``sqrt(1 - beta_2^t)``, PyTorch's after; ``adam_step`` passes ``epsilon / sqrt(1 -
+    beta_2^t)`` so that the step is scikit-learn's exactly.
+    """
+    if estimator.solver == "sgd":
+        momentum = float(estimator.momentum)
+        return optim.SGD(parameters, lr=estimator.learning_rate_init, momentum=momentum,
+                         nesterov=bool(estimator.nesterovs_momentum) and momentum > 0)
+    return optim.Adam(parameters, lr=estimator.learning_rate_init, betas=(estimator.beta_1, estimator.beta_2),
+                      eps=estimator.epsilon)
+
+
+def set_learning_rate(optimizer: optim.Optimizer, learning_rate: float) -> None:
+    """Change the SGD learning rate as scikit-learn does: its velocity already holds ``lr * g``, so the
+    momentum buffers (which hold ``g``) are rescaled by ``old / new`` to keep the same velocity."""
+    group = optimizer.param_groups[0]
+    ratio = group["lr"] / learning_rate
+    group["lr"] = learning_rate
+    for state in optimizer.state.values():
+        buffer = state.get("momentum_buffer")
+        if buffer is not None:
+            state["momentum_buffer"] = Tensor._wrap(buffer.data * ratio)
+
+
+def _adam_epsilon(estimator: BaseMLP, step: int) -> float:
+    """The eps that makes PyTorch's Adam step ``step`` equal to scikit-learn's (see make_optimizer)."""
+    return float(estimator.epsilon) / math.sqrt(1.0 - float(estimator.beta_2) ** step)
+
+
+def _split(estimator: BaseMLP, X: Any, target: np.ndarray, labels: np.ndarray, sample_weight: np.ndarray | None,
+           generator: np.random.Generator) -> tuple[Any, ...]:
+    """Hold out ``validation_fraction`` of the samples (stratified for single-output classification)."""
+    stratify = labels if estimator._stratify_validation(target) else None
+    arrays = [X, target, labels] + ([] if sample_weight is None else [sample_weight])
+    parts = train_test_split(*arrays, random_state=seed_from(generator), test_size=estimator.validation_fraction,
+                             stratify=stratify)
+    if parts[1].shape[0] < 2:
+        raise ValueError(f"{type(estimator).__name__}: the validation set is too small ({parts[1].shape[0]} "
+                         f"sample(s)). Increase 'validation_fraction' (now {estimator.validation_fraction}) or "
+                         "use more data")
+    X_train, X_val, t_train, t_val, _, y_val = parts[:6]
+    w_train, w_val = (parts[6], parts[7]) if sample_weight is not None else (None, None)
+    return X_train, t_train, w_train, X_val, t_val, y_val, w_val
+
+
+def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: np.ndarray, labels: np.ndarray,
+                   sample_weight: np.ndarray | None, incremental: bool, generator: np.random.Generator) -> None:
+    """Train ``network`` in place for up to ``max_iter`` epochs (one with ``incremental``, partial_fit),
+    recording scikit-learn's attributes on ``estimator``. ``labels`` are the targets as the score sees
+    them (class labels or values), used for the validation score."""
+    weights = [layer.weight for layer in linear_layers(network)]
+    parameters = weights + [layer.bias for layer in linear_layers(network)]  # type: ignore[misc]
+    optimizer = make_optimizer(estimator, parameters)  # type: ignore[arg-type]
+    saved = getattr(estimator, "_optimizer_state", None)
+    if incremental and saved is not None:
+        optimizer.load_state_dict(saved)  # partial_fit continues the same optimiser, as scikit-learn's
+    adam_steps = int(optimizer.state[parameters[0]].get("step", 0)) if estimator.solver == "adam" else 0
+
+    if estimator.early_stopping:
+        if incremental:
+            raise ValueError(f"{type(estimator).__name__}: partial_fit does not support early_stopping=True "
+                             "(there is no held-out set in a stream of batches)")
+        X_train, t_train, w_train, X_val, t_val, y_val, w_val = _split(
+            estimator, X, target, labels, sample_weight, generator)
+        X_val = X_val if isinstance(X_val, np.ndarray) else X_val.toarray()
+        best_parameters = [p.data.copy() for p in parameters]  # scikit-learn starts from the initial weights
+    else:
+        X_train, t_train, w_train = X, target, sample_weight
+    n_samples = X_train.shape[0]
+    batch_size = estimator._batch_size(n_samples)
+    dense = isinstance(X_train, np.ndarray)
+    columns = (np.arange(n_samples), t_train) + (() if w_train is None else (w_train,))
+    loader = DataLoader(columns, batch_size=batch_size, shuffle=bool(estimator.shuffle), generator=generator)
+    out_activation = estimator.out_activation_
+    alpha = float(estimator.alpha)
+
+    def objective(X_batch: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> Tensor:
+        z = network(Tensor._wrap(X_batch))
+        loss = data_loss(out_activation, z, t_batch, w_batch)
+        penalty = l2_penalty(weights, alpha, len(t_batch) if w_batch is None else float(w_batch.sum()))
+        return loss if penalty is None else loss + penalty
+
+    constant = 0.0
+    try:
+        estimator.n_iter_ = 0
+        for _ in range(estimator.max_iter):
+            accumulated = 0.0
+            for batch in loader:
+                index, t_batch = batch[0].data, batch[1].data
+                w_batch = batch[2].data if w_train is not None else None
+                if w_batch is not None and not w_batch.any():
+                    continue  # a batch of zero weight carries no information (and would divide by 0)
+                X_batch = X_train[index] if dense else X_train[index].toarray()
+                optimizer.zero_grad()
+                loss = objective(X_batch, t_batch, w_batch)
+                loss.backward()
+                if estimator.solver == "adam":
+                    adam_steps += 1
+                    optimizer.param_groups[0]["eps"] = _adam_epsilon(estimator, adam_steps)
+                optimizer.step()
+                if out_activation == "exp":
+                    constant = poisson_constant(t_batch, w_batch)
+                accumulated += (loss.item() + constant) * len(index)
+
+            estimator.n_iter_ += 1
+            estimator.loss_ = accumulated / n_samples
+            estimator.t_ += n_samples
+            estimator.loss_curve_.append(estimator.loss_)
+            if estimator.verbose:
+                print(f"Iteration {estimator.n_iter_}, loss = {estimator.loss_:.8f}")
+
+            if estimator.early_stopping:
+                if _record_validation(estimator, network, X_val, t_val, y_val, w_val, objective):
+                    best_parameters = [p.data.copy() for p in parameters]
+            else:
+                _record_training(estimator)
+
+            if estimator.solver == "sgd" and estimator.learning_rate == "invscaling":
+                rate = float(estimator.learning_rate_init) / (estimator.t_ + 1) ** float(estimator.power_t)
+                set_learning_rate(optimizer, rate)
+
+            if estimator._no_improvement_count > estimator.n_iter_no_change:
+                if _stop_or_slow_down(estimator, optimizer):
+                    break
+                estimator._no_improvement_count = 0
+
+            if incremental:
+                break
+            if estimator.n_iter_ == estimator.max_iter:
+                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({estimator.max_iter}) reached and the "
+                              "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=4)
+    except KeyboardInterrupt:
+        warnings.warn("Training interrupted by user.", stacklevel=4)
+
+    if estimator.early_stopping:
+        for parameter, best in zip(parameters, best_parameters, strict=True):
+            parameter.data[...] = best  # type: ignore[union-attr]
+    estimator._optimizer_state = _plain(optimizer.state_dict())
+    estimator.coefs_, estimator.intercepts_ = export_weights(linear_layers(network))
+
+
+def _record_training(estimator: BaseMLP) -> None:
+    """scikit-learn's rule without a validation set: an epoch improves if it lowers the best loss by tol."""
+    last = estimator.loss_curve_[-1]
+    if last > estimator.best_loss_ - estimator.tol:
+        estimator._no_improvement_count += 1
+    else:
+        estimator._no_improvement_count = 0
+    if last < estimator.best_loss_:
+        estimator.best_loss_ = last
+
+
+def _record_validation(estimator: BaseMLP, network: nn.Sequential, X_val: np.ndarray, t_val: np.ndarray,
+                       y_val: np.ndarray, w_val: np.ndarray | None, objective: Any) -> bool:
+    """Score the held-out set and count epochs without improvement; True when this epoch is the best."""
+    with no_grad():
+        loss = objective(X_val, t_val, w_val).item()
+        z = network(Tensor._wrap(X_val)).data
+    if estimator.out_activation_ == "exp":
+        loss += poisson_constant(t_val, w_val)
+    estimator.validation_loss_curve_.append(loss)
+    score = estimator._score_logits(z, y_val, w_val)
+    estimator.validation_scores_.append(score)
+    if estimator.verbose:
+        print(f"Validation score: {score:f}")
+    if score < estimator.best_validation_score_ + estimator.tol:
+        estimator._no_improvement_count += 1
+    else:
+        estimator._no_improvement_count = 0
+    if score > estimator.best_validation_score_:
+        estimator.best_validation_score_ = score
+        return True
+    return False
+
+
+def _stop_or_slow_down(estimator: BaseMLP, optimizer: optim.Optimizer) -> bool:
+    """After too many epochs without improvement: True to stop; for SGD with learning_rate='adaptive'
+    the rate is divided by 5 instead (False), until it is at most 1e-6."""
+    what = "Validation score" if estimator.early_stopping else "Training loss"
+    message = (f"{what} did not improve more than tol={estimator.tol:f} for {estimator.n_iter_no_change} "
+               "consecutive epochs.")
+    if estimator.solver == "sgd" and estimator.learning_rate == "adaptive":
+        rate = optimizer.param_groups[0]["lr"]
+        if rate > 1e-6:
+            set_learning_rate(optimizer, rate / 5.0)
+            if estimator.verbose:
+                print(f"{message} Setting learning rate to {rate / 5.0:f}")
+            return False
+        if estimator.verbose:
+            print(f"{message} Learning rate too small. Stopping.")
+        return True
+    if estimator.verbose:
+        print(f"{message} Stopping.")
+    return True
+
+
+def _plain(value: Any) -> Any:
+    """The optimiser's state_dict with Tensors as NumPy arrays (the estimator keeps only plain data)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

@@ -1,0 +1,194 @@
+"""What ``fit`` accepts by name, turned into objects: losses, optimisers, metrics; and data turned into
+the arrays the model and the loss need (done once, before training, never per batch)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from chainrule import dtypes
+from chainrule.autograd.grad_mode import no_grad
+from chainrule.autograd.tensor import Tensor
+from chainrule.train import metrics as metric_functions
+
+# name -> class name in chainrule.nn (looked up when used: nn loads on first use).
+LOSSES: dict[str, str] = {
+    "mse": "MSELoss", "mean_squared_error": "MSELoss",
+    "l1": "L1Loss", "mae": "L1Loss", "mean_absolute_error": "L1Loss",
+    "huber": "HuberLoss",
+    "cross_entropy": "CrossEntropyLoss", "crossentropy": "CrossEntropyLoss",
+    "nll": "NLLLoss",
+    "bce": "BCELoss", "binary_cross_entropy": "BCELoss",
+    "bce_with_logits": "BCEWithLogitsLoss", "binary_cross_entropy_with_logits": "BCEWithLogitsLoss",
+}
+
+# name -> class name in chainrule.optim
+OPTIMIZERS: dict[str, str] = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+                              "adagrad": "Adagrad"}
+
+_CLASS_TARGET_LOSSES = ("CrossEntropyLoss", "NLLLoss")
+_CLASS_TARGET_FUNCTIONS = ("cross_entropy", "nll_loss")
+
+
+def get_loss(loss: Any) -> Callable[[Tensor, Tensor], Tensor]:
+    """A loss module from a name ('mse', 'cross_entropy', 'bce', 'bce_with_logits', 'l1', 'huber',
+    'nll'), or ``loss`` itself when it is already a module or a function ``f(output, target)``."""
+    if isinstance(loss, str):
+        key = loss.lower()
+        if key not in LOSSES:
+            raise ValueError(f"fit: unknown loss {loss!r}; valid names: mse, cross_entropy, bce, "
+                             "bce_with_logits, l1, huber, nll, or pass a loss module such as cr.nn.MSELoss()")
+        from chainrule import nn
+
+        return getattr(nn, LOSSES[key])()  # type: ignore[no-any-return]
+    if isinstance(loss, type):
+        raise TypeError(f"fit: loss={loss.__name__} is a class; pass an instance: loss={loss.__name__}()")
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a name, a loss module or a function, got {type(loss).__name__}")
+    return loss  # type: ignore[no-any-return]
+
+
+def get_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
+    """An optimiser: ``optimizer`` itself when it already is one (then ``lr`` must be None), or one made
+    for ``model.parameters()`` from a name ('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad') or a class,
+    with ``lr=lr`` when given (the class's default otherwise)."""
+    if hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad") and not isinstance(optimizer, type):
+        if lr is not None:
+            raise ValueError("fit: lr= is for an optimizer given by name or class (optimizer='sgd', lr=0.1); "
+                             "this optimizer already has its learning rate: set it when creating it")
+        return optimizer
+    kwargs = {} if lr is None else {"lr": lr}
+    if isinstance(optimizer, str):
+        key = optimizer.lower()
+        if key not in OPTIMIZERS:
+            raise ValueError(f"fit: unknown optimizer {optimizer!r}; valid names: {', '.join(OPTIMIZERS)}, "
+                             "or pass an optimizer such as cr.optim.SGD(model.parameters(), lr=0.1)")
+        from chainrule import optim
+
+        return getattr(optim, OPTIMIZERS[key])(model.parameters(), **kwargs)
+    if callable(optimizer):
+        return optimizer(model.parameters(), **kwargs)
+    raise TypeError(f"fit: optimizer must be an optimizer, a name or an optimizer class, got "
+                    f"{type(optimizer).__name__}")
+
+
+def loss_name(loss_fn: Any) -> str:
+    return type(loss_fn).__name__ if not hasattr(loss_fn, "__name__") else str(loss_fn.__name__)
+
+
+def wants_class_indices(loss_fn: Any) -> bool:
+    """Whether the loss takes integer class labels as targets (cross-entropy, NLL)."""
+    return type(loss_fn).__name__ in _CLASS_TARGET_LOSSES or getattr(loss_fn, "__name__", "") in \
+        _CLASS_TARGET_FUNCTIONS
+
+
+def get_metrics(metrics: Iterable[Any], loss_fn: Any) -> list[tuple[str, Callable[..., Any]]]:
+    """``(name, function)`` pairs. Accuracy learns from the loss how to read one-column outputs:
+    logits (threshold 0) after BCEWithLogitsLoss, probabilities (threshold 0.5) after BCELoss."""
+    resolved = []
+    threshold = {"BCEWithLogitsLoss": 0.0, "BCELoss": 0.5}.get(type(loss_fn).__name__)
+    for metric in metrics if not isinstance(metrics, str) else (metrics,):
+        name, function = metric_functions.get_metric(metric)
+        if function is metric_functions.accuracy and threshold is not None:
+            function = functools.partial(metric_functions.accuracy, threshold=threshold)
+        resolved.append((name, function))
+    names = [name for name, _ in resolved]
+    if len(set(names)) != len(names):
+        raise ValueError(f"fit: metric names must be distinct, got {names}")
+    return resolved
+
+
+def model_dtype(model: Any) -> np.dtype:
+    """The dtype of the model's first floating-point parameter (the default dtype if it has none)."""
+    for param in getattr(model, "parameters", lambda: ())():
+        if param.data.dtype.kind == "f":
+            return param.data.dtype  # type: ignore[no-any-return]
+    return dtypes.get_default_dtype()
+
+
+def as_array(value: Any, name: str) -> np.ndarray:
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype == object or array.ndim == 0:
+        raise TypeError(f"{name} must be an array or tensor with one row per sample, got "
+                        f"{type(value).__name__} of shape {array.shape}")
+    return array
+
+
+def prepare_inputs(X: Any, dtype: np.dtype, name: str = "X") -> np.ndarray:
+    """``X`` as an array of the model's dtype (so float32 stays float32), checked for NaN/inf."""
+    array = as_array(X, name)
+    if array.dtype.kind in "fiub" and array.dtype != dtype:
+        array = array.astype(dtype)
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        row = int(np.argwhere(~np.isfinite(array))[0][0])
+        raise ValueError(f"{name} contains NaN or infinite values (first in row {row}); clean or impute them "
+                         "before training")
+    return array
+
+
+def output_shape(model: Any, X: np.ndarray) -> tuple[int, ...]:
+    """The shape of the model's output for the first sample, found by one forward pass in eval mode
+    under no_grad (no graph, no dropout, no random draws)."""
+    was_training = getattr(model, "training", None)
+    if was_training is not None:
+        model.eval()
+    try:
+        with no_grad():
+            output = model(Tensor._wrap(X[:1]))
+    finally:
+        if was_training:
+            model.train()
+    if not isinstance(output, Tensor):
+        raise TypeError(f"fit: the model returned {type(output).__name__}; it must return a Tensor")
+    return tuple(output.shape)
+
+
+def prepare_targets(y: Any, loss_fn: Any, shape: tuple[int, ...], dtype: np.dtype,
+                    name: str = "y") -> np.ndarray:
+    """Targets in the form the loss expects, given the model's output shape ``shape`` (for one sample):
+
+    - cross-entropy / NLL: int64 class labels of shape (N,) (class probabilities of shape (N, C) stay
+      float);
+    - every other loss: floats of the model's dtype, reshaped to the output's shape when they hold the
+      same number of values per sample, so (N,) targets meet (N, 1) outputs value by value instead of
+      broadcasting to (N, N).
+    """
+    array = as_array(y, name)
+    per_sample = int(np.prod(shape[1:])) if len(shape) > 1 else 1
+    if wants_class_indices(loss_fn):
+        if array.ndim == 2 and array.shape[1] > 1:
+            return array.astype(dtype, copy=False)
+        labels = array.reshape(len(array))
+        if labels.dtype.kind == "f":
+            if not np.all(labels == np.round(labels)):
+                raise ValueError(f"fit: {loss_name(loss_fn)} needs integer class labels, but {name} holds "
+                                 f"fractional values such as {labels[labels != np.round(labels)][0]}")
+        labels = labels.astype(np.int64, copy=False)
+        n_classes = shape[1] if len(shape) > 1 else None
+        if n_classes is not None and len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
+            raise ValueError(f"fit: {name} holds class labels from {labels.min()} to {labels.max()}, but the "
+                             f"model outputs {n_classes} classes (labels 0 to {n_classes - 1})")
+        return labels
+    array = array.astype(dtype, copy=False) if array.dtype != dtype else array
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        row = int(np.argwhere(~np.isfinite(array))[0][0])
+        raise ValueError(f"{name} contains NaN or infinite values (first in row {row}); the loss would be "
+                         "NaN")
+    if len(array) and array[0].size == per_sample and array.shape[1:] != tuple(shape[1:]):
+        array = array.reshape((len(array), *shape[1:]))
+    return array
+
+
+def split_validation(arrays: Sequence[np.ndarray],
+                     fraction: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Keras's ``validation_split``: the LAST ``fraction`` of the samples (before any shuffling)."""
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"fit: validation_split={fraction} must be a fraction in [0, 1)")
+    n = len(arrays[0])
+    n_val = int(n * fraction)
+    if n_val == 0 or n_val == n:
+        raise ValueError(f"fit: validation_split={fraction} of {n} samples leaves an empty set")
+    return [a[: n - n_val] for a in arrays], [a[n - n_val:] for a in arrays]
