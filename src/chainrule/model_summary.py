@@ -96,7 +96,8 @@ def _shape_text(shape: tuple[int | None, ...] | str | None) -> str:
         return "-"                       # the layer was not called by forward
     if isinstance(shape, str):
         return shape
-    return "(" + ", ".join("None" if n is None else str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
+    inner = ", ".join("None" if n is None else str(n) for n in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
 def _check_input_shape(input_shape: Any) -> tuple[int, ...]:
@@ -134,7 +135,8 @@ def _output_shapes(model: Module, rows: list[tuple[str, Module]], input_shape: t
         with no_grad():
             model(Tensor._wrap(np.zeros((1, *input_shape), dtype=dtype)))
     except Exception as error:
-        raise RuntimeError(f"summary: a forward pass with input shape (batch, {', '.join(map(str, input_shape))})"
+        shown = ", ".join(map(str, input_shape))
+        raise RuntimeError(f"summary: a forward pass with input shape (batch, {shown})"
                            f" failed: {error}. Is input_shape the shape of one sample, without the batch "
                            f"dimension?") from error
     finally:

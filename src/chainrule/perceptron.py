@@ -88,7 +88,8 @@ class Perceptron:
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw fresh starting weights and bias from the generator (``fit`` continues from the current ones)."""
+        """Draw fresh starting weights and bias from the generator (``fit`` continues from the current
+        ones, so call this to start over)."""
         rng = make_rng(self.seed)
         start = rng.uniform(-0.5, 0.5, size=self.n_inputs + 1)
         self.weight: np.ndarray = start[:-1].copy()
@@ -178,7 +179,8 @@ class Perceptron:
     def _warn_not_converged(self, inputs: np.ndarray, labels: np.ndarray) -> None:
         self.separability_ = linear_separability(inputs, labels)
         wrong = np.flatnonzero(self.predict(inputs) != labels)
-        shown = ", ".join(f"{_fmt(inputs[i])} (label {labels[i]}, predicted {1 - labels[i]})" for i in wrong[:8])
+        shown = ", ".join(f"{_fmt(inputs[i])} (label {labels[i]}, predicted {1 - labels[i]})"
+                          for i in wrong[:8])
         more = f" and {len(wrong) - 8} more" if len(wrong) > 8 else ""
         line = f"w = {_fmt(self.weight)}, b = {float(self.bias):g}"
         if self.separability_.separable:

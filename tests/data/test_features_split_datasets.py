@@ -84,8 +84,8 @@ def test_list_datasets_has_one_line_descriptions() -> None:
 
 
 @pytest.mark.parametrize(("name", "shape", "n_classes"), [
-    ("digits", (1797, 64), 10), ("iris", (150, 4), 3), ("wine", (178, 13), 3), ("breast_cancer", (569,
-                                                                                                  30), 2),
+    ("digits", (1797, 64), 10), ("iris", (150, 4), 3), ("wine", (178, 13), 3),
+    ("breast_cancer", (569, 30), 2),
 ])
 def test_bundled_classification_sets(name: str, shape: tuple[int, int], n_classes: int) -> None:
     X, y = load_dataset(name)

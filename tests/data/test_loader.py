@@ -29,8 +29,8 @@ def test_len_matches_torch_with_and_without_drop_last() -> None:
     for batch_size in (1, 3, 4, 5, 10, 11):
         for drop_last in (False, True):
             ours = DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=drop_last)
-            theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(X),
-                                                 torch.from_numpy(y)), batch_size=batch_size, drop_last=drop_last)
+            torch_set = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
+            theirs = torch.utils.data.DataLoader(torch_set, batch_size=batch_size, drop_last=drop_last)
             assert len(ours) == len(theirs)
             assert [len(b[0]) for b in ours] == [len(b[0]) for b in theirs]
 

@@ -42,7 +42,8 @@ def test_notes_logistic_regression_numbers_to_the_printed_digits(dtype):
     layer = record.layers[0]
     for value, printed in [(grad_w[0], NOTES_GRAD_W[0]), (grad_w[1], NOTES_GRAD_W[1]), (grad_b, NOTES_GRAD_B),
                            (new_w[0], NOTES_NEW_W[0]), (new_w[1], NOTES_NEW_W[1]),
-                           (float(layer.z_after[0, 0]), NOTES_NEW_Z), (float(layer.activation_after[0, 0]), NOTES_NEW_A),
+                           (float(layer.z_after[0, 0]), NOTES_NEW_Z),
+                           (float(layer.activation_after[0, 0]), NOTES_NEW_A),
                            (record.loss_after, NOTES_NEW_LOSS)]:
         assert round(float(value), decimals_of(printed)) == printed
     # The notes print new b = 0.31033, but 0.1 - 0.5 * (-0.4206757) = 0.3103379, which rounds to 0.31034:
@@ -91,6 +92,9 @@ def test_views_markdown_html_latex():
     assert latex.startswith("\\begin{align*}") and latex.endswith("\\end{align*}")
     assert "\\delta^{(1)} x^\\top" in latex and "0.10000 - 0.5 \\cdot (-0.42068) = 0.31034" in latex
     assert "0.82103 & 0.34724" in latex
+    assert latex.count("{") == latex.count("}")
+    # matrices: W and x (forward), x^T and dL/dW (gradient), W, dL/dW and the new W (update)
+    assert latex.count("\\begin{bmatrix}") == latex.count("\\end{bmatrix}") == 7
     assert "-0.0421" in record.to_markdown(decimals=4)
 
 

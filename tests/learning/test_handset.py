@@ -1,4 +1,4 @@
-"""Hand-set networks typed as the notes print them (000: logsig neurons and the XOR MLP; 002: threshold XOR)."""
+"""Hand-set networks typed as the notes print them (000: logsig neurons, XOR MLP; 002: threshold XOR)."""
 
 import math
 

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.perceptron import NotLinearlySeparableWarning, PerceptronConvergenceWarning, linear_separability
+from chainrule.perceptron import (
+    NotLinearlySeparableWarning,
+    PerceptronConvergenceWarning,
+    linear_separability,
+)
 
 CORNERS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 GATES = {

@@ -23,8 +23,8 @@ def test_notes_parameter_count():
     text = str(s)
     assert "Total params: 529,411" in text and "(= 1024*2 + 1024 + 512*1024 + 512 + 3*512 + 3)" in text
     assert "0 (Linear)" in text and "(None, 1024)" in text and "524,800" in text
-    torch_model = torch.nn.Sequential(torch.nn.Linear(2, 1024), torch.nn.Sigmoid(), torch.nn.Linear(1024, 512),
-                                      torch.nn.Sigmoid(), torch.nn.Linear(512, 3))
+    torch_model = torch.nn.Sequential(torch.nn.Linear(2, 1024), torch.nn.Sigmoid(),
+                                      torch.nn.Linear(1024, 512), torch.nn.Sigmoid(), torch.nn.Linear(512, 3))
     assert s.total_params == sum(p.numel() for p in torch_model.parameters())
 
 

@@ -75,8 +75,8 @@ def test_custom_module_state_dict_loads_into_torch_and_back() -> None:
     result = other.load_state_dict({k: v.numpy() for k, v in torch_net.state_dict().items()})
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
-    np.testing.assert_allclose(other.hidden.weight.numpy() if not other.hidden.weight.requires_grad
-                               else other.hidden.weight.detach().numpy(), torch_net.hidden.weight.detach().numpy())
+    np.testing.assert_array_equal(other.hidden.weight.data, torch_net.hidden.weight.detach().numpy())
+    assert other.hidden.weight.dtype == cr.float32  # loaded into its own float32 arrays
 
 
 def test_shared_parameters_are_listed_once() -> None:

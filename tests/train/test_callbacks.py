@@ -73,8 +73,8 @@ def test_early_stopping_errors() -> None:
         EarlyStopping(mode="up")
     model, X, y = _setup()
     with pytest.raises(KeyError, match="monitor='accuracy' is not among the logged values"):
-        cr.fit(model, X, y, loss="mse", optimizer="sgd", lr=0.1, epochs=2, callbacks=[EarlyStopping("accuracy")],
-               verbose=False)
+        cr.fit(model, X, y, loss="mse", optimizer="sgd", lr=0.1, epochs=2,
+               callbacks=[EarlyStopping("accuracy")], verbose=False)
 
 
 def test_model_checkpoint_saves_each_epoch_and_best_only(tmp_path: Any) -> None:
@@ -84,8 +84,8 @@ def test_model_checkpoint_saves_each_epoch_and_best_only(tmp_path: Any) -> None:
     best = ModelCheckpoint(str(tmp_path / "best-{epoch}-{loss:.1f}.safetensors"), monitor="loss",
                            save_best_only=True)
     weights = ModelCheckpoint(tmp_path / "weights.safetensors", save_weights_only=True)
-    cr.fit(model, X, y, loss="mse", optimizer="sgd", lr=0.1, epochs=4, callbacks=[script, every, best, weights],
-           verbose=False)
+    cr.fit(model, X, y, loss="mse", optimizer="sgd", lr=0.1, epochs=4,
+           callbacks=[script, every, best, weights], verbose=False)
     assert sorted(os.listdir(tmp_path)) == [
         "best-1-1.0.safetensors", "best-2-0.5.safetensors", "best-4-0.4.safetensors", "model-01.safetensors",
         "model-02.safetensors", "model-03.safetensors", "model-04.safetensors", "weights.safetensors",

@@ -30,7 +30,8 @@ def test_history_keys_epochs_and_params() -> None:
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(values) == 3 for values in history.history.values())
     assert history.epoch == [0, 1, 2]
-    assert history.params["steps"] == 3 and history.params["epochs"] == 3 and history.params["batch_size"] == 16
+    assert history.params["steps"] == 3 and history.params["epochs"] == 3
+    assert history.params["batch_size"] == 16
     assert isinstance(history.optimizer, cr.optim.Adam)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert all(0.0 <= a <= 1.0 for a in history.history["val_accuracy"])
@@ -76,7 +77,8 @@ def test_targets_are_converted_for_the_loss() -> None:
     cr.fit(_classifier(), X2, y2.astype(np.float32), loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=1,
            verbose=False)
     with pytest.raises(ValueError, match="integer class labels"):
-        cr.fit(_classifier(), X2, y2 + 0.5, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=1, verbose=False)
+        cr.fit(_classifier(), X2, y2 + 0.5, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=1,
+               verbose=False)
     with pytest.raises(ValueError, match="labels from 0 to 1, but the model outputs 1 classes"):
         cr.fit(_classifier(outputs=1), X2, y2, loss=cr.nn.CrossEntropyLoss(), optimizer="sgd", lr=0.1,
                epochs=1, verbose=False)
@@ -85,8 +87,8 @@ def test_targets_are_converted_for_the_loss() -> None:
 def test_binary_cross_entropy_with_logits_and_accuracy_threshold() -> None:
     X, y = _moons()
     model = _classifier(outputs=1)
-    history = cr.fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=0.05, epochs=30, batch_size=None,
-                     metrics=["accuracy"], verbose=False)
+    history = cr.fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=0.05, epochs=30,
+                     batch_size=None, metrics=["accuracy"], verbose=False)
     logits = cr.train.predict(model, X)
     assert logits.shape == (64, 1)
     # The logged accuracy reads the output as logits (threshold 0), whatever their range.
@@ -107,8 +109,8 @@ def test_validation_split_holds_out_the_last_samples() -> None:
 def test_optimizer_and_loss_forms() -> None:
     X, y = _moons()
     model = _classifier()
-    history = cr.fit(model, X, y, loss=cr.nn.CrossEntropyLoss(), optimizer=cr.optim.RMSprop, lr=0.01, epochs=1,
-                     verbose=False)
+    history = cr.fit(model, X, y, loss=cr.nn.CrossEntropyLoss(), optimizer=cr.optim.RMSprop, lr=0.01,
+                     epochs=1, verbose=False)
     assert isinstance(history.optimizer, cr.optim.RMSprop) and history.optimizer.param_groups[0]["lr"] == 0.01
     with pytest.raises(ValueError, match="lr= is for an optimizer given by name"):
         cr.fit(model, X, y, loss="cross_entropy", optimizer=cr.optim.SGD(model.parameters(), lr=0.1), lr=0.1,
@@ -131,8 +133,8 @@ def test_non_finite_loss_names_epoch_and_batch() -> None:
     X, y = cr.data.linear(32, noise=0.1, seed=0)
     X = X * 100
     model = cr.nn.Linear(1, 1)
-    with pytest.raises(FloatingPointError,
-                       match=r"loss became (nan|inf) at epoch \d+/50, batch \d+/4.*lr=10 is probably too large"):
+    message = r"loss became (nan|inf) at epoch \d+/50, batch \d+/4.*lr=10 is probably too large"
+    with pytest.raises(FloatingPointError, match=message):
         cr.fit(model, X, y, loss="mse", optimizer="sgd", lr=10.0, epochs=50, batch_size=8, verbose=False)
     with pytest.raises(ValueError, match="X contains NaN or infinite values \\(first in row 3\\)"):
         X[3, 0] = np.nan
@@ -179,8 +181,8 @@ def test_batch_callbacks_and_stopping_from_a_batch() -> None:
 
     X, y = _moons()
     counter = CountBatches()
-    history = cr.fit(_classifier(), X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=10, batch_size=16,
-                     callbacks=[counter], verbose=False)
+    history = cr.fit(_classifier(), X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=10,
+                     batch_size=16, callbacks=[counter], verbose=False)
     assert [b for b, _ in counter.calls] == [0, 1, 2, 3, 0]
     assert history.epoch == [0, 1]
     assert counter.model is not None and counter.params["steps"] == 4
@@ -196,7 +198,8 @@ def test_resuming_from_saved_state_reproduces_the_run() -> None:
 
     model, optimizer = setup()
     cr.manual_seed(11)
-    full = cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=6, batch_size=8, verbose=False)
+    full = cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=6, batch_size=8,
+                  verbose=False)
     expected = {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
     class Snapshot(Callback):
@@ -212,15 +215,15 @@ def test_resuming_from_saved_state_reproduces_the_run() -> None:
     model, optimizer = setup()
     cr.manual_seed(11)
     snapshot = Snapshot()
-    cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=6, batch_size=8, callbacks=[snapshot],
-           verbose=False)
+    cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=6, batch_size=8,
+           callbacks=[snapshot], verbose=False)
     model, optimizer = setup()  # a fresh process, in effect
     cr.manual_seed(999)
     model.load_state_dict(snapshot.saved["model"])
     optimizer.load_state_dict(snapshot.saved["optimizer"])
     cr.set_rng_state(snapshot.saved["rng"])
-    rest = cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=6, initial_epoch=3, batch_size=8,
-                  verbose=False)
+    rest = cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, epochs=6, initial_epoch=3,
+                  batch_size=8, verbose=False)
     assert rest.epoch == [3, 4, 5]
     assert rest.history["loss"] == full.history["loss"][3:]
     for key, value in model.state_dict().items():
@@ -233,12 +236,13 @@ def test_seed_argument_makes_shuffling_independent_of_the_shared_generator() -> 
     for shared in (0, 1):
         model = _classifier(3)
         cr.manual_seed(shared)
-        results.append(cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=2, batch_size=8,
-                              seed=42, verbose=False).history["loss"])
+        results.append(cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=2,
+                              batch_size=8, seed=42, verbose=False).history["loss"])
     assert results[0] == results[1]
 
 
-def test_rich_progress_bar_in_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rich_progress_bar_in_a_terminal(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     from chainrule.train import progress
 
     monkeypatch.setattr(progress, "_in_terminal", lambda: True)
@@ -247,7 +251,7 @@ def test_rich_progress_bar_in_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys
     assert progress.progress_bar(False) is None
     X, y = _moons()
     bar = progress.RichProgress()
-    history = cr.fit(_classifier(), X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=3, batch_size=8,
-                     callbacks=[bar], verbose=False)
+    history = cr.fit(_classifier(), X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=3,
+                     batch_size=8, callbacks=[bar], verbose=False)
     assert len(history.epoch) == 3 and bar._progress is None  # stopped and released
     assert "epochs" in capsys.readouterr().out

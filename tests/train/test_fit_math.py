@@ -44,7 +44,8 @@ def test_one_sgd_step_on_one_sample_by_hand() -> None:
     model = cr.nn.Linear(1, 1)
     model.load_state_dict({"weight": np.array([[0.5]], np.float32), "bias": np.array([0.1], np.float32)})
     history = cr.fit(model, np.array([[2.0]]), np.array([3.0]), loss="mse",
-                     optimizer=cr.optim.SGD(model.parameters(), lr=0.1), epochs=1, batch_size=1, verbose=False)
+                     optimizer=cr.optim.SGD(model.parameters(), lr=0.1), epochs=1, batch_size=1,
+                     verbose=False)
     assert history.history["loss"] == [pytest.approx(3.61, rel=1e-6)]
     assert model.weight.item() == pytest.approx(1.26, rel=1e-6)
     assert model.bias.item() == pytest.approx(0.48, rel=1e-6)

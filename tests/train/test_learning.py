@@ -25,8 +25,8 @@ def test_digits_to_95_percent_test_accuracy_with_a_small_mlp() -> None:
     X_train, X_test, y_train, y_test = cr.data.train_test_split(X, y, test_size=0.25, seed=0, stratify=y)
     cr.manual_seed(0)
     model = cr.nn.Sequential(cr.nn.Linear(64, 64), cr.nn.ReLU(), cr.nn.Linear(64, 10))
-    cr.fit(model, X_train, y_train, loss="cross_entropy", optimizer="adam", lr=0.005, epochs=25, batch_size=32,
-           verbose=False)
+    cr.fit(model, X_train, y_train, loss="cross_entropy", optimizer="adam", lr=0.005, epochs=25,
+           batch_size=32, verbose=False)
     scores = cr.evaluate(model, X_test, y_test, loss="cross_entropy", metrics=["accuracy"])
     print(f"digits test accuracy {scores['accuracy']:.4f}")
     assert scores["accuracy"] >= 0.95

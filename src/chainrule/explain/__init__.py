@@ -13,7 +13,14 @@
 """
 
 from chainrule.explain.handset import (
-    ACTIVATIONS, TruthTable, from_weights, neuron, notes_and, notes_or, notes_threshold_xor, notes_xor,
+    ACTIVATIONS,
+    TruthTable,
+    from_weights,
+    neuron,
+    notes_and,
+    notes_or,
+    notes_threshold_xor,
+    notes_xor,
     truth_table,
 )
 from chainrule.explain.record import LayerRecord, StepRecord, step

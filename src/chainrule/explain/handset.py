@@ -196,7 +196,8 @@ def notes_and(dtype: Any = None) -> nn.Sequential:
 
 def notes_xor(dtype: Any = None) -> nn.Sequential:
     """The notes' MLP: ``y1 = logsig(-20 x1 + 30 x2 - 20)`` (x2 AND NOT x1),
-    ``y2 = logsig(30 x1 - 20 x2 - 20)`` (x1 AND NOT x2), ``y = logsig(30 y1 + 30 y2 - 20)`` (y1 OR y2): XOR."""
+    ``y2 = logsig(30 x1 - 20 x2 - 20)`` (x1 AND NOT x2),
+    ``y = logsig(30 y1 + 30 y2 - 20)`` (y1 OR y2): XOR."""
     return from_weights([[([-20, 30], 20), ([30, -20], 20)], [([30, 30], 20)]], dtype=dtype)
 
 

@@ -147,15 +147,16 @@ def _group_layers(model: Module, calls: list[tuple[Module, Tensor, Tensor]]) -> 
                            "acts": []})
         elif any(True for _ in module.parameters()):
             raise TypeError(
-                f"explain.step: {type(module).__name__} has parameters but is not a Linear layer; explain.step "
-                f"records networks of Linear layers and parameter-free activations (Sigmoid, ReLU, ...)"
+                f"explain.step: {type(module).__name__} has parameters but is not a Linear layer; "
+                f"explain.step records networks of Linear layers and parameter-free activations "
+                f"(Sigmoid, ReLU, ...)"
             )
         elif groups:
             groups[-1]["a"] = out
             groups[-1]["acts"].append(type(module).__name__)
     if not groups:
-        raise TypeError(f"explain.step: the model ({type(model).__name__}) ran no Linear layer; build it from "
-                        f"nn.Linear and activations, e.g. nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())")
+        raise TypeError(f"explain.step: the model ({type(model).__name__}) ran no Linear layer; build it "
+                        f"from nn.Linear and activations, e.g. nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())")
     return groups
 
 
@@ -200,7 +201,7 @@ def step(model: Module, loss_fn: Callable[..., Any], x: Any, y: Any, lr: float, 
         >>> record.grads["0.weight"].round(5).tolist(), round(record.loss_after, 5)
         ([[-0.04207, -0.29447]], 0.42505)
     """
-    from chainrule.optim import SGD   # the one update rule; imported here so explain loads without optim
+    from chainrule.optim import SGD  # the one update rule; imported here so explain loads without optim
 
     if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
         raise ValueError(f"explain.step: decimals must be a non-negative integer, got {decimals!r}")
@@ -222,7 +223,7 @@ def step(model: Module, loss_fn: Callable[..., Any], x: Any, y: Any, lr: float, 
                          f"{getattr(loss, 'shape', type(loss).__name__)}; use reduction='mean' or 'sum'")
     model.zero_grad(set_to_none=True)
     loss.backward()
-    grads = {k: (p.grad.data.copy() if p.grad is not None else np.zeros_like(p.data)) for k, p in named.items()}
+    grads = {k: p.grad.data.copy() if p.grad is not None else np.zeros_like(p.data) for k, p in named.items()}
     SGD(model.parameters(), lr=lr).step()
     params_after = {k: p.data.copy() for k, p in named.items()}
 

@@ -86,7 +86,8 @@ def to_text(record: StepRecord, decimals: int) -> str:
         widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
         lines += ["", title]
         for cells in [header, *rows]:
-            lines.append("  " + "   ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip())
+            padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+            lines.append(("  " + "   ".join(padded)).rstrip())
         lines += [f"  {line}" for line in after]
     return "\n".join(lines)
 
@@ -96,7 +97,8 @@ def to_markdown(record: StepRecord, decimals: int) -> str:
     for title, header, rows, after in sections(record, decimals):
         parts.append(f"**{title}**")
         table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        table += ["| " + " | ".join(f"`{c}`" if c[:1] in "[-0123456789" else c for c in row) + " |" for row in rows]
+        for row in rows:    # numbers in code spans, so that Markdown keeps their minus signs and spacing
+            table.append("| " + " | ".join(f"`{c}`" if c[:1] in "[-0123456789" else c for c in row) + " |")
         parts.append("\n".join(table))
         parts += [f"{line}" for line in after]
     return "\n\n".join(parts) + "\n"
@@ -140,64 +142,68 @@ def _activation_tex(layer: LayerRecord) -> str:
 
 
 def to_latex(record: StepRecord, decimals: int) -> str:
-    """One sample: the notes' column form ``z = W x + b``; a batch: the row form ``Z = X W^T + b``."""
+    """One sample: the notes' column form ``z = W x + b``; a batch: the row form ``Z = X W^T + b`` (one
+    row per sample; capital letters for the batch matrices)."""
     d = decimals
     one = record.x.shape[0] == 1
+    z, a, delta = ("z", "a", r"\delta") if one else ("Z", "A", r"\Delta")
 
     def vec(values: np.ndarray) -> str:
         return bmatrix(values[0] if one else values, d)
 
+    def row(values: np.ndarray | None) -> str:
+        return "" if values is None else bmatrix(values, d, column=False)
+
+    def grad(name: str, sup: str) -> str:
+        return f"\\frac{{\\partial L}}{{\\partial {name}{sup}}}"
+
     lines: list[str] = []
     for layer in record.layers:
         sup = f"^{{({layer.index})}}"
-        x_name = "x" if layer.index == 1 else f"a^{{({layer.index - 1})}}"
-        bias = "" if layer.bias is None else f" + {bmatrix(layer.bias, d)}"
+        x_name = ("x" if one else "X") if layer.index == 1 else f"{a}^{{({layer.index - 1})}}"
+        b_name = "" if layer.bias is None else f" + b{sup}"
         if one:
-            lines.append(f"z{sup} &= W{sup} {x_name} + b{sup} = {bmatrix(layer.weight, d, column=False)} "
-                         f"{vec(layer.input)}{bias} = {vec(layer.z)}")
+            bias = "" if layer.bias is None else f" + {_signed(bmatrix(layer.bias, d))}"
+            lines.append(f"{z}{sup} &= W{sup} {x_name}{b_name} = "
+                         f"{row(layer.weight)} {vec(layer.input)}{bias} = {vec(layer.z)}")
         else:
-            x_rows = "X" if layer.index == 1 else f"A^{{({layer.index - 1})}}"
-            lines.append(f"Z{sup} &= {x_rows} W^{{({layer.index})\\top}}{bias} = {vec(layer.z)}")
+            bias = "" if layer.bias is None else f" + {_signed(row(layer.bias))}"
+            lines.append(f"{z}{sup} &= {x_name} W^{{({layer.index})\\top}}{b_name} = "
+                         f"{vec(layer.input)} {bmatrix(layer.weight.T, d)}{bias} = {vec(layer.z)}")
         act = _activation_tex(layer)
         if act:
-            lines.append(f"a{sup} &= {act}(z{sup}) = {vec(layer.activation)}")
-    lines.append(f"L &= \\operatorname{{{record.loss_name}}}(a, y) = {number(record.loss_before, d)}")
+            lines.append(f"{a}{sup} &= {act}({z}{sup}) = {vec(layer.activation)}")
+    lines.append(f"L &= \\operatorname{{{record.loss_name}}}({a}, y) = {number(record.loss_before, d)}")
     for layer in reversed(record.layers):
         sup = f"^{{({layer.index})}}"
-        x_name = "x" if layer.index == 1 else f"a^{{({layer.index - 1})}}"
+        x_name = ("x" if one else "X") if layer.index == 1 else f"{a}^{{({layer.index - 1})}}"
         act = _activation_tex(layer)
         if act:
-            lines.append(f"\\delta{sup} &= \\frac{{\\partial L}}{{\\partial a{sup}}} \\odot {act}'(z{sup}) = "
+            lines.append(f"{delta}{sup} &= {grad(a, sup)} \\odot {act}'({z}{sup}) = "
                          f"{vec(layer.grad_activation)} \\odot {act}'({vec(layer.z)}) = {vec(layer.delta)}")
         else:
-            lines.append(f"\\delta{sup} &= \\frac{{\\partial L}}{{\\partial z{sup}}} = {vec(layer.delta)}")
+            lines.append(f"{delta}{sup} &= {grad(z, sup)} = {vec(layer.delta)}")
         if one:
-            product = f"\\delta{sup} {x_name}^\\top = {vec(layer.delta)} {bmatrix(layer.input[0], d, column=False)}"
+            product = f"\\delta{sup} {x_name}^\\top = {vec(layer.delta)} {row(layer.input[0])}"
             bias_rule = f"\\delta{sup}"
         else:
-            x_rows = "X" if layer.index == 1 else f"A^{{({layer.index - 1})}}"
-            product = (f"\\Delta^{{({layer.index})\\top}} {x_rows} = {bmatrix(layer.delta.T, d)} "
+            product = (f"\\Delta^{{({layer.index})\\top}} {x_name} = {bmatrix(layer.delta.T, d)} "
                        f"{bmatrix(layer.input, d)}")
             bias_rule = f"\\textstyle\\sum_n \\delta{sup}_n"
-        lines.append(f"\\frac{{\\partial L}}{{\\partial W{sup}}} &= {product} = "
-                     f"{bmatrix(layer.grad_weight, d, column=False)}")
+        lines.append(f"{grad('W', sup)} &= {product} = {row(layer.grad_weight)}")
         if layer.grad_bias is not None:
-            lines.append(f"\\frac{{\\partial L}}{{\\partial b{sup}}} &= {bias_rule} = "
-                         f"{bmatrix(layer.grad_bias, d)}")
+            lines.append(f"{grad('b', sup)} &= {bias_rule} = {bmatrix(layer.grad_bias, d)}")
     alpha = f"{record.lr:g}"
     for layer in record.layers:
         sup = f"^{{({layer.index})}}"
-        lines.append(f"W{sup} &:= W{sup} - \\alpha \\frac{{\\partial L}}{{\\partial W{sup}}} = "
-                     f"{bmatrix(layer.weight, d, column=False)} - {alpha} "
-                     f"{bmatrix(layer.grad_weight, d, column=False)} = {bmatrix(layer.weight_after, d, column=False)}")
+        lines.append(f"W{sup} &:= W{sup} - \\alpha {grad('W', sup)} = {row(layer.weight)} - {alpha} "
+                     f"{row(layer.grad_weight)} = {row(layer.weight_after)}")
         if layer.bias is not None and layer.grad_bias is not None and layer.bias_after is not None:
-            lines.append(f"b{sup} &:= b{sup} - \\alpha \\frac{{\\partial L}}{{\\partial b{sup}}} = "
-                         f"{bmatrix(layer.bias, d)} - {alpha} \\cdot {_signed(bmatrix(layer.grad_bias, d))} = "
-                         f"{bmatrix(layer.bias_after, d)}")
+            lines.append(f"b{sup} &:= b{sup} - \\alpha {grad('b', sup)} = {bmatrix(layer.bias, d)} - {alpha} "
+                         f"\\cdot {_signed(bmatrix(layer.grad_bias, d))} = {bmatrix(layer.bias_after, d)}")
     for layer in record.layers:
         sup = f"^{{({layer.index})}}"
-        lines.append(f"z{sup}_{{\\text{{new}}}} &= {vec(layer.z_after)}, \\quad "
-                     f"a{sup}_{{\\text{{new}}}} = {vec(layer.activation_after)}")
+        lines.append(f"{z}{sup}_{{\\text{{new}}}} &= {vec(layer.z_after)}, \\quad "
+                     f"{a}{sup}_{{\\text{{new}}}} = {vec(layer.activation_after)}")
     lines.append(f"L_{{\\text{{new}}}} &= {number(record.loss_after, d)}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
-

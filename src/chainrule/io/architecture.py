@@ -41,12 +41,12 @@ REGISTRY: dict[str, LayerEntry] = {
     "Linear": LayerEntry(("in_features", "out_features", "bias"), (("bias", _has_bias),)),
     "Identity": LayerEntry(),
     "Flatten": LayerEntry(("start_dim", "end_dim")),
-    "Dropout": LayerEntry(("p",)),
+    "Dropout": LayerEntry(("p", "inplace")),
     "Sigmoid": LayerEntry(),
     "Tanh": LayerEntry(),
-    "ReLU": LayerEntry(),
-    "LeakyReLU": LayerEntry(("negative_slope",)),
-    "ELU": LayerEntry(("alpha",)),
+    "ReLU": LayerEntry(("inplace",)),
+    "LeakyReLU": LayerEntry(("negative_slope", "inplace")),
+    "ELU": LayerEntry(("alpha", "inplace")),
     "GELU": LayerEntry(("approximate",)),
     "Softplus": LayerEntry(("beta", "threshold")),
     "SiLU": LayerEntry(),
@@ -55,6 +55,7 @@ REGISTRY: dict[str, LayerEntry] = {
     "Softmax": LayerEntry(("dim",)),
     "LogSoftmax": LayerEntry(("dim",)),
     "LogSigmoid": LayerEntry(),
+    "Step": LayerEntry(("threshold",)),  # the notes' threshold unit (hand-set networks)
 }
 CONTAINER = "Sequential"
 

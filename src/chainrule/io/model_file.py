@@ -84,8 +84,11 @@ def encode_file(arrays: Mapping[str, np.ndarray], info: Mapping[str, Any]) -> by
 
 def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
     """Read and check any safetensors file: (name -> array, chainrule document or None if foreign)."""
-    name = os.fspath(path)
-    data = fmt.read_bytes(path)
+    return decode_file(fmt.read_bytes(path), os.fspath(path))
+
+
+def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
+    """:func:`read_file` on bytes already read; ``name`` is used in error messages."""
     _, metadata, _ = fmt.parse_header(data, name)  # structure checked here, with clear messages
     if _use_package():
         import safetensors.numpy
@@ -240,8 +243,12 @@ def rebuild(name: str, arrays: Mapping[str, np.ndarray], document: Mapping[str, 
 
 def read_model(path: str | os.PathLike[str]) -> SavedModel:
     """Load a chainrule model file (or checkpoint): the model plus its metadata, version and architecture."""
-    name = os.fspath(path)
-    arrays, document = read_file(path)
+    return model_from_bytes(fmt.read_bytes(path), os.fspath(path))
+
+
+def model_from_bytes(data: bytes, name: str = "<bytes>") -> SavedModel:
+    """:func:`read_model` on the bytes of a file; ``name`` is used in error messages."""
+    arrays, document = decode_file(data, name)
     if document is None:
         raise ModelFileError(f"{name}: is a safetensors file without chainrule's metadata (weights only); "
                              "load it with cr.load_state_dict and model.load_state_dict")

@@ -17,6 +17,7 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.ops_activation import sigmoid_array
 
 REDUCTIONS = ("mean", "sum", "none")
+_BCE_EPSILON = np.float32(1e-12)
 
 
 def reduce_loss(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -109,7 +110,8 @@ class BCELoss(Function):
         g = upstream(grad, reduction, p.size)
         if weight is not None:
             g = g * weight
-        d = g * (p - y) / np.maximum(p * (1 - p), np.asarray(1e-12, dtype=p.dtype))
+        # PyTorch's floor is the float32 constant 1e-12 (9.99999996e-13); the same one gives its numbers.
+        d = g * (p - y) / np.maximum(p * (1 - p), np.asarray(_BCE_EPSILON, dtype=p.dtype))
         return _pair(self.needs_input_grad, d, lambda: g * (log_1mp - log_p))
 
 

@@ -47,15 +47,21 @@ def _features(X: Any, what: str) -> np.ndarray:
     return features.astype(np.float64, copy=False)
 
 
+def _legend_below(ax: Axes, n_entries: int) -> None:
+    """The class legend under the plot, where it can never hide a data point."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=min(n_entries, 5), frameon=False)
+
+
 def _scatter_classes(ax: Axes, X: np.ndarray, labels: np.ndarray, class_names: Sequence[str] | None) -> None:
     classes = np.unique(labels)
     binary = len(classes) <= 2 and set(classes.tolist()) <= {0, 1}
     cmap = pyplot().get_cmap("tab10")
+    size = 90 if len(X) <= 20 else 36 if len(X) <= 500 else 16  # a truth table's 4 points must stand out
     for i, cls in enumerate(classes):
         mask = labels == cls
         colour = (NEGATIVE if cls == 0 else POSITIVE) if binary else cmap(int(cls) % 10)
         name = class_names[int(cls)] if class_names is not None else f"class {cls}"
-        ax.scatter(X[mask, 0], X[mask, 1], s=36, c=[colour], marker=_MARKERS[i % len(_MARKERS)],
+        ax.scatter(X[mask, 0], X[mask, 1], s=size, c=[colour], marker=_MARKERS[i % len(_MARKERS)],
                    edgecolors="black", linewidths=0.6, label=name, zorder=3)
 
 
@@ -78,7 +84,7 @@ def plot_data(X: Any, y: Any, *, ax: Axes | None = None, title: str | None = "Da
         axis.set_ylabel(feature_names[1])
         if title:
             axis.set_title(title)
-        axis.legend(loc="best")
+        _legend_below(axis, len(np.unique(labels)))
     return finish(fig, owned=ax is None)
 
 
@@ -202,5 +208,5 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Axes | None = None, r
         axis.grid(False)
         if title:
             axis.set_title(title)
-        axis.legend(loc="best", framealpha=0.9)
+        _legend_below(axis, len(np.unique(labels)))
     return finish(fig, owned=ax is None)
