@@ -75,9 +75,11 @@ print("NOT:", X_not.ravel(), "->", not_gate.predict(X_not), "  w =", not_gate.we
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
-for gate, (perceptron, _, _) in gates.items():
-    ax.plot(range(1, perceptron.n_epochs_ + 1), perceptron.errors_, "o-", label=gate.upper())
-ax.set(xlabel="epoch", ylabel="mistakes in the epoch", title="Perceptron learning on logic gates")
+for (gate, (perceptron, _, _)), style in zip(gates.items(), ["o-", "s--", "^-.", "v:"]):
+    ax.plot(range(1, perceptron.n_epochs_ + 1), perceptron.errors_, style, label=gate.upper(),
+            markersize=8, alpha=0.8)
+ax.set(xlabel="epoch", ylabel="mistakes in the epoch", title="Perceptron learning on logic gates",
+       yticks=range(5))
 ax.legend()
 plt.show()
 

@@ -150,7 +150,11 @@ class Perceptron:
             raise ValueError(f"Perceptron.fit: max_epochs must be a positive integer, got {max_epochs!r}")
         inputs = self._check_inputs(X, "fit")
         labels = self._check_labels(y, inputs.shape[0])
-        weight, bias = self.weight.copy(), float(self.bias)
+        weight = np.array(self.weight, dtype=np.float64).reshape(-1)    # hand-set weights may be a list
+        if weight.shape != (self.n_inputs,):
+            raise ValueError(f"Perceptron(n_inputs={self.n_inputs}).fit: weight must have {self.n_inputs} "
+                             f"values, got shape {np.shape(self.weight)}")
+        bias = float(np.asarray(self.bias, dtype=np.float64).reshape(()))
         history = [np.append(weight, bias)]
         self.errors_ = []
         self.converged_ = False

@@ -196,6 +196,14 @@ CASES = [
     Case("logsumexp", lambda lib, x: x.logsumexp(dim=1), ((3, 4),)),
     Case("logsumexp_tuple_keepdim", lambda lib, x: lib.logsumexp(x, dim=(0, 2), keepdim=True), ((2, 3, 2),)),
     Case("logsumexp_negative", lambda lib, x: x.logsumexp(-1), ((2, 3, 2),)),
+    # -- 0-d tensors (NumPy turns 0-d results into scalars; the engine must keep them arrays) ----------
+    Case("add_0d", lambda lib, x, y: x + y, ((), ())),
+    Case("mul_0d_broadcast", lambda lib, x, y: x * y, ((), (3,))),
+    Case("scalar_ops_0d", lambda lib, x: (2 * x.tanh()) ** 3 + 1.5 ** x - x / 3, ((),)),
+    Case("exp_log_0d", lambda lib, x: x.exp().log().sin(), ((),)),
+    Case("sum_mean_0d", lambda lib, x: x.sum() + x.mean() + x.amax(), ((),)),
+    Case("stack_0d", lambda lib, x, y: lib.stack([x, y]), ((), ())),
+    Case("index_to_0d", lambda lib, x: x[1, 2] * x[0, 0], ((2, 3),)),
     # -- the fused Linear op (x @ W^T + b) ----------------------------------------------------------
     Case("linear", lambda lib, x, w, b: Linear.apply(x, w, b), ((4, 3), (2, 3), (2,)),
          torch_fn=lambda lib, x, w, b: F.linear(x, w, b)),

@@ -53,14 +53,14 @@ def _leaky(lib: Any, x: Any) -> Any:
 
 def _stack_mean(lib: Any, a: Any, b: Any) -> Any:
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
-    return lib.stack([a.expand(*shape), b.expand(*shape)], dim=0).mean(0)
+    return lib.stack([a.expand(shape), b.expand(shape)], dim=0).mean(0)
 
 
 def _cat_fold(lib: Any, a: Any, b: Any) -> Any:
     shape = tuple(np.broadcast_shapes(tuple(a.shape), tuple(b.shape)))
     if not shape:
         return a + b
-    joined = lib.cat([a.expand(*shape), b.expand(*shape)], dim=-1)
+    joined = lib.cat([a.expand(shape), b.expand(shape)], dim=-1)
     return joined.reshape(*shape[:-1], 2, shape[-1]).sum(-2)
 
 

@@ -180,3 +180,50 @@ def test_computational_graph_of_the_notes():
     h = (2 * (x + 1)) ** 2
     h.backward()
     assert h.item() == 36.0 and x.grad.item() == 24.0
+
+
+def test_notes_single_neuron_mse_rule():
+    # notes 000: w_i := w_i - mu * dL/dy_hat * logsig(.)(1 - logsig(.)) * x_i, with x_0 = -1 for the
+    # threshold w0 (it enters as -w0). The notes' OR neuron at x = (1, 0) with target 0, MSE, mu = 0.1:
+    y_hat = 1 / (1 + math.exp(-(30 * 1 + 30 * 0 - 20)))
+    dl_dy = 2 * (y_hat - 0.0)                                    # d/dy_hat of (y_hat - t)^2
+    local = dl_dy * y_hat * (1 - y_hat)
+    record = cr.explain.step(cr.explain.notes_or(dtype=cr.float64), nn.MSELoss(), [1.0, 0.0], 0.0, lr=0.1)
+    np.testing.assert_allclose(record.grads["0.weight"], [[local * 1.0, local * 0.0]], rtol=1e-12)
+    # bias = -w0, so dL/dw0 = -dL/db = local * (-1): the notes' "-1 for i = 0"
+    np.testing.assert_allclose(-record.grads["0.bias"], [local * -1.0], rtol=1e-12)
+    np.testing.assert_allclose(record.params_after["0.weight"], [[30 - 0.1 * local, 30.0]], rtol=1e-12)
+
+
+def test_softmax_regression_error_signal_is_p_minus_y():
+    # notes 003: for softmax + cross-entropy the error signal at the logits is p - y (the notes write the
+    # negative gradient y - p); one sample of class 2 out of 3.
+    model = nn.Sequential(nn.Linear(2, 3)).double()
+    with cr.no_grad():
+        model[0].weight.data[...] = [[0.5, -1.0], [0.2, 0.3], [-0.4, 0.8]]
+        model[0].bias.data[...] = [0.1, 0.0, -0.1]
+    x = np.array([1.0, 2.0])
+    logits = model[0].weight.data @ x + model[0].bias.data          # [-1.4, 0.8, 1.1]
+    p = np.exp(logits) / np.exp(logits).sum()
+    record = cr.explain.step(model, nn.CrossEntropyLoss(), x, np.array([2]), lr=0.1)
+    np.testing.assert_allclose(record.layers[0].delta[0], p - [0, 0, 1], rtol=1e-12)
+    np.testing.assert_allclose(record.grads["0.weight"], np.outer(p - [0, 0, 1], x), rtol=1e-12)
+    assert record.loss_before == pytest.approx(-math.log(p[2]), rel=1e-12)
+
+
+def test_regularised_loss_adds_lambda_w():
+    # notes 002: L_reg = L + lambda R with R = 1/2 ||w||^2, so w_bar = z_bar x + lambda w (b_bar = z_bar)
+    model = cr.explain.neuron([0.8, 0.2], threshold=-0.1, dtype=cr.float64)
+    lam = 0.1
+
+    def regularised(output, target):
+        return nn.BCELoss()(output, target) + lam * nn.l2_penalty(model, include_bias=False)
+
+    record = cr.explain.step(model, regularised, [0.1, 0.7], 1.0, lr=0.5)
+    layer = record.layers[0]
+    expected = layer.delta_outer_input + lam * np.array([[0.8, 0.2]])
+    np.testing.assert_allclose(record.grads["0.weight"], expected, rtol=1e-12)
+    np.testing.assert_allclose(record.grads["0.bias"], layer.delta[0], rtol=1e-12)
+    text = str(record)
+    assert "dL/dW = delta x^T + [[0.08000, 0.02000]]" in text and "dL/db = delta +" not in text
+    assert "on regularised" in text

@@ -54,7 +54,7 @@ def test_and_traced_by_hand_from_zero_weights():
     # epoch 5: (0,1) z=1 wrong -> (2,1),-2                                                  1 mistake
     # epoch 6: z = -2, -1, 0, 1 -> 0, 0, 0, 1: no mistake, converged with w = (2, 1), b = -2.
     p = cr.Perceptron(2, lr=1.0)
-    p.weight, p.bias = np.zeros(2), np.asarray(0.0)
+    p.weight, p.bias = [0.0, 0.0], 0.0                       # hand-set starting point, plain Python numbers
     p.fit(CORNERS, np.array(GATES["AND"]))
     assert p.errors_ == [1, 3, 3, 2, 1, 0]
     assert p.weight.tolist() == [2.0, 1.0] and float(p.bias) == -2.0

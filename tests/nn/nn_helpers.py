@@ -33,7 +33,8 @@ def our_grads(module: cr.nn.Module) -> dict[str, np.ndarray]:
 def assert_close(ours: Any, theirs: Any, rtol: float = RTOL, atol: float = ATOL, what: str = "") -> None:
     ours_array = ours.detach().numpy() if isinstance(ours, cr.Tensor) else np.asarray(ours)
     theirs_array = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert ours_array.shape == theirs_array.shape, f"{what}: shape {ours_array.shape} vs torch {theirs_array.shape}"
+    assert ours_array.shape == theirs_array.shape, \
+        f"{what}: shape {ours_array.shape} vs torch {theirs_array.shape}"
     np.testing.assert_allclose(ours_array, theirs_array, rtol=rtol, atol=atol, err_msg=what)
 
 

@@ -22,7 +22,8 @@ FAN_OUT, FAN_IN = SHAPE
     ("leaky_relu", 0.2), ("leaky_relu", math.sqrt(5)), ("selu", None), ("conv2d", None),
 ])
 def test_calculate_gain_equals_torch(name: str, param: float | None) -> None:
-    assert init.calculate_gain(name, param) == pytest.approx(torch.nn.init.calculate_gain(name, param), rel=1e-15)
+    expected = torch.nn.init.calculate_gain(name, param)
+    assert init.calculate_gain(name, param) == pytest.approx(expected, rel=1e-15)
 
 
 def test_calculate_gain_rejects_unknown_names() -> None:
@@ -74,7 +75,8 @@ def test_kaiming_uniform_and_normal_follow_he(mode: str, fan: int) -> None:
 def test_linear_default_init_is_uniform_one_over_sqrt_fan_in() -> None:
     cr.manual_seed(0)
     layer = nn.Linear(FAN_IN, FAN_OUT, dtype=cr.float64)
-    bound = 1 / math.sqrt(FAN_IN)  # kaiming_uniform_(a=sqrt(5)): gain^2 = 2 / (1 + 5), bound = gain sqrt(3 / fan_in)
+    # kaiming_uniform_(a=sqrt(5)): gain^2 = 2 / (1 + 5), bound = gain sqrt(3 / fan_in) = 1 / sqrt(fan_in)
+    bound = 1 / math.sqrt(FAN_IN)
     _assert_uniform(layer.weight.data, bound)
     assert np.abs(layer.bias.data).max() <= bound
     assert layer.weight.dtype == cr.float64 and nn.Linear(2, 2).weight.dtype == cr.float32

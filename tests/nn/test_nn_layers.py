@@ -22,9 +22,10 @@ def test_linear_matches_torch(bias: bool, input_shape: tuple[int, ...]) -> None:
 
 
 def test_mlp_matches_torch() -> None:
-    ours = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 3), nn.Sigmoid())
-    theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 6), torch.nn.ReLU(),
-                                 torch.nn.Linear(6, 3), torch.nn.Sigmoid())
+    ours = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 3),
+                         nn.Sigmoid())
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 6),
+                                 torch.nn.ReLU(), torch.nn.Linear(6, 3), torch.nn.Sigmoid())
     assert_module_parity(ours, theirs, (16, 4), seed=1)
 
 
@@ -52,7 +53,8 @@ def test_linear_keeps_float32() -> None:
 
 def test_linear_errors_teach() -> None:
     layer = nn.Linear(3, 2)
-    with pytest.raises(RuntimeError, match=r"Linear\(in_features=3\): input has 4 features \(shape \(32, 4\)\)"):
+    expected = r"Linear\(in_features=3\): input has 4 features \(shape \(32, 4\)\)"
+    with pytest.raises(RuntimeError, match=expected):
         layer(cr.randn(32, 4))
     with pytest.raises(RuntimeError, match=r"dtype float64 but the weight has dtype float32.*\.double\(\)"):
         layer(cr.randn(5, 3, dtype=cr.float64))
@@ -72,7 +74,8 @@ def test_stacked_linear_layers_collapse_to_one_linear_map() -> None:
     cr.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 5), nn.Linear(5, 4), nn.Linear(4, 2)).double()
     s = {k: v.numpy() for k, v in model.state_dict().items()}
-    w1, b1, w2, b2, w3, b3 = (s["0.weight"], s["0.bias"], s["1.weight"], s["1.bias"], s["2.weight"], s["2.bias"])
+    w1, b1, w2, b2 = s["0.weight"], s["0.bias"], s["1.weight"], s["1.bias"]
+    w3, b3 = s["2.weight"], s["2.bias"]
     collapsed_weight = w3 @ w2 @ w1
     collapsed_bias = w3 @ w2 @ b1 + w3 @ b2 + b3
     x = np.random.default_rng(1).standard_normal((10, 3))
@@ -193,3 +196,23 @@ def test_functional_linear_matches_torch() -> None:
         assert_close(mine.grad, ref.grad)
     with pytest.raises(RuntimeError, match="linear: input has 2 features"):
         nn.functional.linear(cr.ones(1, 2, dtype=cr.float64), w)
+
+
+def test_mlp_and_flatten_gradcheck_float64() -> None:
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2), nn.Softplus()).double()
+    x = cr.randn(2, 2, 2, dtype=cr.float64, requires_grad=True)
+    params = list(model.parameters())
+    assert gradcheck(lambda x, *ps: model(x), (x, *params))
+
+
+def test_one_hot_matches_torch() -> None:
+    classes = np.array([[0, 2], [1, 3]])
+    ours = nn.functional.one_hot(cr.tensor(classes))
+    theirs = torch.nn.functional.one_hot(torch.tensor(classes))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert ours.dtype == cr.int64 and ours.shape == (2, 2, 4)
+    assert nn.functional.one_hot(cr.tensor([1]), num_classes=3).tolist() == [[0, 1, 0]]
+    with pytest.raises(RuntimeError, match=r"class values must be in \[0, 2\)"):
+        nn.functional.one_hot(cr.tensor([0, 2]), num_classes=2)
+    with pytest.raises(TypeError, match="integer"):
+        nn.functional.one_hot(cr.tensor([0.0, 1.0]))

@@ -28,7 +28,7 @@ def _tensor(lib: Any, array: np.ndarray, requires_grad: bool) -> Any:
 
 def compare(ours: Callable[..., Any], theirs: Callable[..., Any], x: np.ndarray, y: np.ndarray,
             target_grad: bool = False, seed: int = 0) -> None:
-    """Run both losses on the same float64 input x and target y; compare value, dL/dx and (optionally) dL/dy."""
+    """Run both losses on the same float64 input x and target y; compare value, dL/dx and maybe dL/dy."""
     x_ours, x_theirs = _tensor(cr, x, True), _tensor(torch, x, True)
     y_ours, y_theirs = _tensor(cr, y, target_grad), _tensor(torch, y, target_grad)
     loss_ours, loss_theirs = ours(x_ours, y_ours), theirs(x_theirs, y_theirs)
@@ -42,7 +42,8 @@ def compare(ours: Callable[..., Any], theirs: Callable[..., Any], x: np.ndarray,
         assert_close(y_ours.grad, y_theirs.grad, what="gradient of the target")
 
 
-def check_gradients(loss: Callable[..., Any], x: np.ndarray, y: np.ndarray, target_grad: bool = False) -> None:
+def check_gradients(loss: Callable[..., Any], x: np.ndarray, y: np.ndarray,
+                    target_grad: bool = False) -> None:
     x_t = cr.tensor(x, dtype=cr.float64, requires_grad=True)
     y_t = cr.tensor(y) if y.dtype.kind in "iu" else cr.tensor(y, dtype=cr.float64, requires_grad=target_grad)
     assert gradcheck(loss, (x_t, y_t))
@@ -58,8 +59,9 @@ REGRESSION = [
 @pytest.mark.parametrize(("name", "kwargs"), REGRESSION)
 def test_regression_losses_match_torch(name: str, kwargs: dict, reduction: str) -> None:
     x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
-    compare(getattr(nn, name)(reduction=reduction, **kwargs), getattr(torch.nn, name)(reduction=reduction, **kwargs),
-            x, y, target_grad=True)
+    ours = getattr(nn, name)(reduction=reduction, **kwargs)
+    theirs = getattr(torch.nn, name)(reduction=reduction, **kwargs)
+    compare(ours, theirs, x, y, target_grad=True)
     check_gradients(getattr(nn, name)(reduction=reduction, **kwargs), x[:2], y[:2], target_grad=True)
 
 
@@ -138,7 +140,8 @@ CE_CASES = [
 def _ce_modules(options: dict[str, Any], reduction: str, n_classes: int) -> tuple[nn.Module, torch.nn.Module]:
     kwargs = {k: v for k, v in options.items() if k != "weight"}
     weight = rng.uniform(0.5, 2.0, n_classes) if options.get("weight") else None
-    ours = nn.CrossEntropyLoss(weight=None if weight is None else cr.tensor(weight), reduction=reduction, **kwargs)
+    ours = nn.CrossEntropyLoss(weight=None if weight is None else cr.tensor(weight), reduction=reduction,
+                               **kwargs)
     theirs = torch.nn.CrossEntropyLoss(weight=None if weight is None else torch.tensor(weight),
                                        reduction=reduction, **kwargs)
     return ours.double(), theirs
@@ -146,7 +149,8 @@ def _ce_modules(options: dict[str, Any], reduction: str, n_classes: int) -> tupl
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(("shape", "options"), CE_CASES)
-def test_cross_entropy_class_targets_match_torch(shape: tuple[int, ...], options: dict, reduction: str) -> None:
+def test_cross_entropy_class_targets_match_torch(shape: tuple[int, ...], options: dict,
+                                                  reduction: str) -> None:
     n_classes = shape[1] if len(shape) > 1 else shape[0]
     target_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
     ignore = options.get("ignore_index")
@@ -280,8 +284,8 @@ def test_shape_mismatch_names_both_shapes() -> None:
 
 
 def test_cross_entropy_argument_errors() -> None:
-    with pytest.raises(IndexError, match="target 3 is out of bounds: with 3 classes the valid class indices are "
-                                         "0 to 2"):
+    with pytest.raises(IndexError, match="target 3 is out of bounds: with 3 classes the valid class indices "
+                                         "are 0 to 2"):
         nn.CrossEntropyLoss()(cr.randn(2, 3), cr.tensor([0, 3]))
     with pytest.raises(ValueError, match=r"one value per class, shape \(3,\)"):
         nn.CrossEntropyLoss(weight=cr.ones(2))(cr.randn(2, 3), cr.tensor([0, 1]))

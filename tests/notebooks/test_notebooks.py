@@ -70,5 +70,5 @@ def test_notebook_runs_top_to_bottom(name: str, tmp_path: Path) -> None:
     assert not errors
     images = sum(1 for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
                  if "image/png" in o.get("data", {}))
-    assert images >= 2, f"{name}: expected its plots in the outputs, found {images} images"
+    assert images >= 1, f"{name}: expected its plots in the outputs, found no image"
     assert elapsed < NOTEBOOK_BUDGET_S, f"{name} took {elapsed:.0f} s"

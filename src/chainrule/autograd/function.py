@@ -97,6 +97,10 @@ class Function:
             requires_grad = any(needs)
             node.needs_input_grad = needs
         out = node.forward(*[t.data for t in inputs], **options)
+        if type(out) is not np.ndarray:
+            # NumPy returns scalars (np.float64) from ops on 0-d arrays; a tensor always holds an array,
+            # or a 0-d result would be promoted like a Python number (float64 -> float32) later on.
+            out = np.asarray(out)
         if requires_grad and out.dtype.kind not in "fc":
             # Integer and boolean results have no gradient (PyTorch's rule): the graph ends here.
             requires_grad = False

@@ -39,6 +39,7 @@ class UsableModel:
         self.classes: list[Any] | None = meta.get("classes")
         self.loss: str = str(meta.get("loss", "cross_entropy" if self.task == "classification" else "mse"))
         self.target: str | None = meta.get("target")
+        self.ignored: list[str] = []
 
     def require_training_metadata(self) -> None:
         if not self.features or self.task not in ("classification", "regression"):
@@ -59,10 +60,14 @@ class UsableModel:
             raise CommandError(
                 f"the columns of {table.path!r} do not match the model's: missing {', '.join(map(repr, missing))}",
                 f"{self.path} expects the columns {', '.join(self.features)} (got {', '.join(table.columns)})")
-        extra = [name for name in table.columns if name not in self.features and name not in ignore]
-        if extra:
-            print(f"chainrule: note: ignoring columns the model does not use: {', '.join(extra)}", file=sys.stderr)
+        self.ignored = [name for name in table.columns if name not in self.features and name not in ignore]
         return self.scaling().apply(numeric_columns(table, self.features))
+
+    def note_ignored(self) -> None:
+        """Said once the command has succeeded, so that an error stays the only thing on stderr."""
+        if self.ignored:
+            print(f"chainrule: note: ignored the columns the model does not use: {', '.join(self.ignored)}",
+                  file=sys.stderr)
 
     def outputs(self, X: np.ndarray) -> np.ndarray:
         import chainrule as cr
@@ -106,6 +111,7 @@ def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool) ->
     print(f"{model_path} on {data_path} ({len(X)} samples): {report.format_scores(results)}")
     if as_json:
         print(json.dumps(results))
+    usable.note_ignored()
     return 0
 
 
@@ -134,6 +140,7 @@ def run_predict(model_path: str, data_path: str, out: str | None, proba: bool) -
             writer.writerow([f"{value:.6g}"])
     if out is None:
         sys.stdout.write(buffer.getvalue())
+        usable.note_ignored()
         return 0
     from chainrule.io import atomic_write_bytes
 
@@ -142,6 +149,7 @@ def run_predict(model_path: str, data_path: str, out: str | None, proba: bool) -
     except OSError as error:
         raise CommandError(f"cannot write predictions to {out!r}: {error}") from None
     print(f"{len(outputs)} predictions written to {out}")
+    usable.note_ignored()
     return 0
 
 

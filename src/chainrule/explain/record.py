@@ -120,7 +120,10 @@ def _as_array(value: Any) -> np.ndarray:
 
 
 def _loss_name(loss_fn: Callable[..., Any]) -> str:
-    return type(loss_fn).__name__ if isinstance(loss_fn, Module) else getattr(loss_fn, "__name__", "loss")
+    if isinstance(loss_fn, Module):
+        return type(loss_fn).__name__
+    name = getattr(loss_fn, "__name__", "loss")
+    return "loss" if name == "<lambda>" else name
 
 
 def _run_recorded(model: Module, x: Tensor) -> tuple[Any, list[tuple[Module, Tensor, Tensor]]]:

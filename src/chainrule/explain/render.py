@@ -39,6 +39,17 @@ def array(values: Any, decimals: int, squeeze: bool = True) -> str:
     return "[" + ", ".join(array(row, decimals, squeeze=False) for row in a) + "]"
 
 
+def extra_term(gradient: np.ndarray, through_z: np.ndarray) -> np.ndarray | None:
+    """The part of the engine's gradient that did not come through ``z`` (a penalty's ``lambda w``),
+    or None when the gradient is exactly the chain-rule term (up to round-off)."""
+    extra = gradient - through_z
+    # NOTE: the engine sums the batch in its own order, so allow round-off of the gradient's dtype
+    # (float32: ~1e-4 of the gradient's size; float64: ~2e-13).
+    eps = float(np.finfo(gradient.dtype).eps) if gradient.dtype.kind == "f" else 1e-12
+    scale = 1.0 + float(np.abs(gradient).max(initial=0.0)) + float(np.abs(through_z).max(initial=0.0))
+    return None if np.allclose(extra, 0, rtol=0, atol=1e3 * eps * scale) else extra
+
+
 def _rows_shown(values: np.ndarray) -> np.ndarray:
     """A batch of one sample is shown as its vector."""
     return values[0] if values.ndim == 2 and values.shape[0] == 1 else values
@@ -57,9 +68,27 @@ def sections(record: StepRecord, d: int) -> list[Section]:
     forward = [[_layer_title(layer), array(_rows_shown(layer.input), d), array(_rows_shown(layer.z), d),
                 array(_rows_shown(layer.activation), d)] for layer in record.layers]
     backward = [[f"layer {layer.index}", array(_rows_shown(layer.grad_activation), d),
-                 array(_rows_shown(layer.delta), d), array(layer.grad_weight, d),
-                 "-" if layer.grad_bias is None else array(layer.grad_bias, d)]
+                 array(_rows_shown(layer.delta), d), array(layer.delta_outer_input, d),
+                 "-" if layer.grad_bias is None else array(layer.delta.sum(axis=0), d)]
                 for layer in reversed(record.layers)]
+    # When the loss also uses a weight directly (a penalty lambda R), the engine's gradient has a second
+    # term: the notes' w_bar = z_bar x + R_bar w. Say so instead of calling delta x^T the whole gradient.
+    extra_notes = []
+    for layer in record.layers:
+        terms = []
+        extra = extra_term(layer.grad_weight, layer.delta_outer_input)
+        if extra is not None:
+            terms.append(f"dL/dW = delta x^T + {array(extra, d)}")
+        extra = None if layer.grad_bias is None else extra_term(layer.grad_bias, layer.delta.sum(axis=0))
+        if extra is not None:
+            terms.append(f"dL/db = delta + {array(extra, d)}")
+        if terms:
+            extra_notes.append(
+                f"layer {layer.index}: the loss also depends on the parameters directly (e.g. a penalty "
+                f"lambda R), so {' and '.join(terms)} (the notes' w_bar = z_bar x + R_bar w); the update "
+                f"uses the full gradient")
+    gradient_names = ([f"dL/dW = {outer}", "dL/db = delta"] if not extra_notes
+                      else [outer.split(" (")[0], "sum of delta" if batch > 1 else "delta"])
     update = [[key, array(record.params_before[key], d), array(record.grads[key], d),
                array(record.params_after[key], d)] for key in record.params_before]
     after = [[f"layer {layer.index}", array(_rows_shown(layer.z_after), d),
@@ -71,7 +100,7 @@ def sections(record: StepRecord, d: int) -> list[Section]:
          [f"loss L = {record.loss_name}(a, y) = {number(record.loss_before, d)}   (y = "
           f"{array(_rows_shown(record.y) if record.y.ndim == 2 else record.y, d)})"]),
         ("Backward pass: error signals from the loss back",
-         ["layer", "dL/da", "delta = dL/dz", f"dL/dW = {outer}", "dL/db = delta"], backward, []),
+         ["layer", "dL/da", "delta = dL/dz", *gradient_names], backward, extra_notes),
         (f"Update: theta := theta - lr * dL/dtheta, lr = {record.lr:g}",
          ["parameter", "before", "gradient", "after"], update, []),
         ("After the update (same input, new parameters)", ["layer", "z", "a = f(z)"], after,
@@ -190,9 +219,18 @@ def to_latex(record: StepRecord, decimals: int) -> str:
             product = (f"\\Delta^{{({layer.index})\\top}} {x_name} = {bmatrix(layer.delta.T, d)} "
                        f"{bmatrix(layer.input, d)}")
             bias_rule = f"\\textstyle\\sum_n \\delta{sup}_n"
-        lines.append(f"{grad('W', sup)} &= {product} = {row(layer.grad_weight)}")
+        # With a penalty in the loss the engine's gradient has a second term (w_bar = z_bar x + R_bar w).
+        weight_value = row(layer.grad_weight)
+        extra = extra_term(layer.grad_weight, layer.delta_outer_input)
+        if extra is not None:
+            weight_value = f"{row(layer.delta_outer_input)} + {row(extra)} = {weight_value}"
+        lines.append(f"{grad('W', sup)} &= {product} = {weight_value}")
         if layer.grad_bias is not None:
-            lines.append(f"{grad('b', sup)} &= {bias_rule} = {bmatrix(layer.grad_bias, d)}")
+            bias_value = bmatrix(layer.grad_bias, d)
+            extra = extra_term(layer.grad_bias, layer.delta.sum(axis=0))
+            if extra is not None:
+                bias_value = f"{bmatrix(layer.delta.sum(axis=0), d)} + {bmatrix(extra, d)} = {bias_value}"
+            lines.append(f"{grad('b', sup)} &= {bias_rule} = {bias_value}")
     alpha = f"{record.lr:g}"
     for layer in record.layers:
         sup = f"^{{({layer.index})}}"

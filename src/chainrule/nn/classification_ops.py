@@ -44,8 +44,10 @@ def softmax_and_log(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mean_over(total: np.ndarray, denominator: Any) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as in PyTorch
-        return total / denominator
+    if denominator == 0:  # every target ignored: 0 / 0 = nan, as in PyTorch, without a warning
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return total / denominator
+    return total / denominator
 
 
 def _row_grad(grad: np.ndarray, reduction: str, rows: int, denominator: Any) -> np.ndarray:

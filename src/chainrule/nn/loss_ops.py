@@ -26,8 +26,9 @@ def reduce_loss(loss: np.ndarray, reduction: str) -> np.ndarray:
         return loss
     total = loss.sum()
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch gives nan, as in PyTorch
-            total = total / loss.size
+        if loss.size == 0:  # an empty batch gives nan, as in PyTorch, without a warning
+            return np.asarray(np.nan, dtype=loss.dtype)
+        total = total / loss.size
     return np.asarray(total, dtype=loss.dtype)
 
 

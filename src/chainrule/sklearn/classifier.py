@@ -124,20 +124,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def predict_proba(self, X: Any) -> np.ndarray:
         """The probability of each class, shape (n_samples, n_classes), columns in the order of ``classes_``;
         for multi-label targets the probability of each label."""
-        probabilities = self._probabilities(self._logits(X))
+        z = self._logits(X)
         if self.n_outputs_ == 1:
-            return np.hstack([1 - probabilities, probabilities])
-        return probabilities
+            # sigmoid(-z), not 1 - sigmoid(z): a tiny probability keeps its digits instead of rounding to 0.
+            return np.hstack([self._probabilities(-z), self._probabilities(z)])
+        return self._probabilities(z)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """``log(predict_proba(X))``, computed from the logits (log-softmax, log-sigmoid) so that it stays
-        finite where a probability rounds to 0."""
-        z = Tensor._wrap(self._logits(X))
-        with no_grad():
-            if self.out_activation_ == "softmax":
-                return F.log_softmax(z, dim=1).data  # type: ignore[no-any-return]
-            positive, negative = F.logsigmoid(z).data, F.logsigmoid(-z).data
-        return np.hstack([negative, positive]) if self.n_outputs_ == 1 else positive
+        """``log(predict_proba(X))`` (``-inf`` where a probability underflows to 0)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     # -- chainrule modules ----------------------------------------------------------------------------------
     @classmethod

@@ -146,6 +146,16 @@ def predict_grid(model: Any, points: np.ndarray,
                     "chainrule nn.Module or an object with predict_proba(X) or predict(X)")
 
 
+def _decision_scores(model: Any, points: np.ndarray) -> np.ndarray | None:
+    """``model.decision_function`` on the grid for a two-class model that has one (its sign is the
+    class), else None."""
+    decision_function = getattr(model, "decision_function", None)
+    if not callable(decision_function):
+        return None
+    scores = to_numpy(decision_function(points), "decision_function").astype(np.float64)
+    return scores.reshape(-1) if scores.size == len(points) else None
+
+
 def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Axes | None = None, resolution: int = 200, *,
                            output: str = "auto", title: str | None = "Decision boundary",
                            feature_names: Sequence[str] = ("$x_1$", "$x_2$"),
@@ -197,7 +207,12 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Axes | None = None, r
                 cmap = pyplot().get_cmap("tab10")
                 axis.contourf(grid_x, grid_y, region, levels=np.arange(n_classes + 1) - 0.5,
                               colors=[cmap(i % 10) for i in range(n_classes)], alpha=0.3)
-            if len(np.unique(region)) > 1:
+            score = _decision_scores(model, points)
+            if score is not None and score.min() < 0 < score.max():
+                # A smooth line where w.x + b = 0, instead of the staircase between grid cells.
+                axis.contour(grid_x, grid_y, score.reshape(grid_x.shape), levels=[0.0], colors="black",
+                             linewidths=1.5)
+            elif len(np.unique(region)) > 1:
                 axis.contour(grid_x, grid_y, region, levels=np.arange(n_classes) + 0.5, colors="black",
                              linewidths=1.5)
         _scatter_classes(axis, features, labels, class_names)

@@ -123,8 +123,9 @@ def plot_network(model: Any, *, show_values: bool | None = None, ax: Axes | None
                     widths.append(0.4 + 4.6 * abs(w) / largest)
                     colours.append(POSITIVE if w >= 0 else NEGATIVE)
                     if show_values:
-                        # Written a third of the way along, where lines from different sources are apart.
-                        t = 0.3
+                        # Near the source, where lines from one source fan apart; alternate sources write
+                        # at different distances so labels on crossing lines do not land on each other.
+                        t = 0.25 if i % 2 == 0 else 0.6
                         x = k * spacing_x + t * spacing_x
                         y = source_y[i] + t * (target_y[j] - source_y[i])
                         axis.text(x, y, f"{w:.3g}", fontsize=9, ha="center", va="center", zorder=4,

@@ -1,0 +1,132 @@
+"""Every bad input ends with a non-zero exit and one or two ``chainrule: error:`` lines saying what is
+wrong and how to fix it; never a traceback, and never a good model overwritten by a broken one."""
+
+from __future__ import annotations
+
+import pickle
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import torch
+from cli_helpers import classification_csv, error_lines, run, start, write_csv
+
+
+class Payload:
+    """Unpickling this creates MARKER: if the file exists, chainrule ran code from a model file."""
+
+    def __reduce__(self):
+        return (open, ("MARKER", "w"))
+
+
+# name -> (command line, words the error must contain)
+CASES: dict[str, tuple[list[str], list[str]]] = {
+    "missing data file": (["train", "--data", "absent.csv", "--target", "y"], ["'absent.csv' does not exist"]),
+    "empty data file": (["train", "--data", "empty.csv", "--target", "y"], ["'empty.csv' is empty", "header"]),
+    "header only": (["train", "--data", "header.csv", "--target", "y"], ["no rows of data"]),
+    "non-numeric cell": (["train", "--data", "text.csv", "--target", "y"],
+                         ["line 3", "column 'b'", "'seven' is not a number"]),
+    "missing value": (["train", "--data", "hole.csv", "--target", "y"], ["line 4", "column 'a'", "missing value"]),
+    "NA value": (["train", "--data", "na.csv", "--target", "y"], ["line 2", "column 'b'", "missing value ('NA')"]),
+    "ragged row": (["train", "--data", "ragged.csv", "--target", "y"], ["line 3", "has 2 values", "3 columns"]),
+    "unknown target": (["train", "--data", "good.csv", "--target", "label"],
+                       ["'label' not in", "its columns are: sepal, petal, noise, species"]),
+    "one class": (["train", "--data", "one.csv", "--target", "y"], ["only one class ('cat')", "at least two"]),
+    "no header": (["train", "--data", "noheader.csv", "--target", "y"], ["looks like data", "header row"]),
+    "predict on other columns": (["predict", "good.safetensors", "--data", "other.csv"],
+                                 ["do not match the model's", "missing 'petal'", "expects the columns"]),
+    "evaluate unseen class": (["evaluate", "good.safetensors", "--data", "unseen.csv", "--target", "species"],
+                              ["class 'giant' was not among the training classes"]),
+    "negative lr": (["train", "--lr", "-0.1"], ["--lr must be a positive number", "--help"]),
+    "non-numeric lr": (["train", "--lr", "fast"], ["--lr must be a number, got 'fast'"]),
+    "negative epochs": (["train", "--epochs", "-5"], ["--epochs must be a positive whole number"]),
+    "fractional batch size": (["train", "--batch-size", "2.5"], ["--batch-size must be a whole number"]),
+    "negative weight decay": (["train", "--weight-decay", "-1"], ["--weight-decay cannot be negative"]),
+    "negative hidden width": (["train", "--hidden", "16", "-4"], ["--hidden must be a positive whole number"]),
+    "validation fraction": (["train", "--val-split", "1"], ["--val-split must be a fraction in [0, 1)"]),
+    "infinite lr": (["train", "--lr", "inf"], ["--lr must be a finite number"]),
+    "negative patience": (["train", "--early-stopping", "-2"], ["--early-stopping cannot be negative"]),
+    "unknown activation": (["train", "--activation", "swish"], ["--activation must be one of relu"]),
+    "unknown dataset": (["train", "--dataset", "imagenet"], ["unknown data set 'imagenet'", "spirals"]),
+    "resume without directory": (["train", "--resume"], ["--resume needs --checkpoint-dir"]),
+    "output directory missing": (["train", "--out", "nowhere/m.safetensors"], ["directory", "does not exist"]),
+    "missing model": (["summary", "absent.safetensors"], ["'absent.safetensors' does not exist"]),
+    "truncated model": (["predict", "truncated.safetensors", "--data", "good.csv"],
+                        ["truncated.safetensors: is truncated"]),
+    "corrupted model": (["evaluate", "corrupted.safetensors", "--data", "good.csv", "--target", "species"],
+                        ["corrupted.safetensors: is corrupted"]),
+    "pickled model": (["summary", "pickled.safetensors"], ["pickled.safetensors: is a Python pickle", "never unpickles"]),
+    "torch.save model": (["predict", "model.pt", "--data", "good.csv"], ["model.pt: is a zip archive", "pickle"]),
+    "text as model": (["summary", "good.csv"], ["good.csv: is a text file"]),
+    "unknown command": (["fit"], ["invalid choice: 'fit'"]),
+    "unknown demo": (["demo", "tetris"], ["unknown demo 'tetris'", "logic-gates"]),
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Make the files, then run every case (a few at a time: each is a fresh Python process)."""
+    directory = tmp_path_factory.mktemp("errors")
+    classification_csv(directory / "good.csv", n=40)
+    (directory / "empty.csv").write_text("")
+    write_csv(directory / "header.csv", ["a", "y"], [])
+    write_csv(directory / "text.csv", ["a", "b", "y"], [[1, 2, 0], [3, "seven", 1]])
+    write_csv(directory / "hole.csv", ["a", "b", "y"], [[1, 2, 0], [3, 4, 1], ["", 5, 0]])
+    write_csv(directory / "na.csv", ["a", "b", "y"], [[1, "NA", 0], [3, 4, 1]])
+    (directory / "ragged.csv").write_text("a,b,y\n1,2,0\n3,1\n")
+    write_csv(directory / "one.csv", ["a", "y"], [[1, "cat"], [2, "cat"], [3, "cat"]])
+    write_csv(directory / "noheader.csv", ["1.0", "2.0", "0"], [[3, 4, 1]])
+    write_csv(directory / "other.csv", ["sepal", "width", "noise"], [[1, 2, 3]])
+    write_csv(directory / "unseen.csv", ["sepal", "petal", "noise", "species"], [[1, 50, 0, "giant"]])
+    trained = run("train", "--data", "good.csv", "--target", "species", "--epochs", "2", "--hidden", "4",
+                  "--out", "good.safetensors", cwd=directory)
+    assert trained.returncode == 0, trained.stderr
+    good = (directory / "good.safetensors").read_bytes()
+    (directory / "truncated.safetensors").write_bytes(good[: len(good) // 2])
+    corrupted = bytearray(good)
+    corrupted[-3] ^= 0x10
+    (directory / "corrupted.safetensors").write_bytes(bytes(corrupted))
+    (directory / "pickled.safetensors").write_bytes(pickle.dumps(Payload()))
+    torch.save({"state": torch.ones(2), "payload": Payload()}, directory / "model.pt")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done = dict(zip(CASES, pool.map(lambda case: run(*case[0], cwd=directory), CASES.values()), strict=True))
+    return directory, done
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_gives_a_clear_error(results, case) -> None:
+    _, done = results
+    result = done[case]
+    text = " ".join(error_lines(result))
+    for words in CASES[case][1]:
+        assert words in text, (case, text)
+
+
+def test_no_model_file_ran_code(results) -> None:
+    directory, _ = results
+    assert not (directory / "MARKER").exists()
+
+
+def test_a_failed_run_never_replaces_a_good_model(tmp_path) -> None:
+    classification_csv(tmp_path / "good.csv", n=40)
+    write_csv(tmp_path / "text.csv", ["a", "y"], [[1, 0], ["x", 1]])
+    common = ["--target", "species", "--hidden", "4", "--out", "m.safetensors", "--quiet"]
+    assert run("train", "--data", "good.csv", "--epochs", "2", *common, cwd=tmp_path).returncode == 0
+    good = (tmp_path / "m.safetensors").read_bytes()
+
+    diverged = run("train", "--data", "good.csv", "--optimizer", "sgd", "--lr", "1e12", *common, cwd=tmp_path)
+    lines = error_lines(diverged)
+    assert "training diverged" in lines[0] and "lower --lr" in lines[1]
+    bad_data = run("train", "--data", "text.csv", "--target", "y", "--out", "m.safetensors", cwd=tmp_path)
+    error_lines(bad_data)
+    assert (tmp_path / "m.safetensors").read_bytes() == good
+
+    # Ctrl-C without a checkpoint directory: training stops, and the old model stays as it was.
+    process = start("train", "--data", "good.csv", "--epochs", "100000", *common, cwd=tmp_path)
+    time.sleep(2.0)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "no model saved (m.safetensors was not changed)" in stderr and "--checkpoint-dir" in stderr
+    assert (tmp_path / "m.safetensors").read_bytes() == good
