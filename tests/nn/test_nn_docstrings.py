@@ -10,8 +10,8 @@ import pytest
 import chainrule as cr
 
 MODULES = ["chainrule.nn", "chainrule.nn.parameter", "chainrule.nn.linear", "chainrule.nn.container",
-           "chainrule.nn.activations", "chainrule.nn.losses", "chainrule.nn.functional", "chainrule.nn.flatten",
-           "chainrule.nn.dropout", "chainrule.nn.init", "chainrule.nn.regularization"]
+           "chainrule.nn.activations", "chainrule.nn.losses", "chainrule.nn.functional",
+           "chainrule.nn.flatten", "chainrule.nn.dropout", "chainrule.nn.init", "chainrule.nn.regularization"]
 
 
 @pytest.mark.parametrize("name", MODULES)

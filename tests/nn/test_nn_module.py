@@ -231,6 +231,16 @@ def test_setattr_rules_and_deletion() -> None:
 
     with pytest.raises(AttributeError, match=r"before Module.__init__\(\)"):
         Early()
+
+    class Forgot(nn.Module):
+        def __init__(self) -> None:
+            self.size = 3
+
+        def forward(self, x: cr.Tensor) -> cr.Tensor:
+            return x
+
+    with pytest.raises(AttributeError, match=r"must call super\(\).__init__\(\)"):
+        Forgot()(cr.ones(1))
     with pytest.raises(KeyError, match="contain"):
         net.register_parameter("a.b", None)
     with pytest.raises(TypeError, match="Parameter or None"):

@@ -132,6 +132,8 @@ class GELU(Function):
     tanh approximation 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) (``approximate='tanh'``)."""
 
     def forward(self, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.save_for_backward(x, approximate)
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)

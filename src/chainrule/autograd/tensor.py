@@ -685,8 +685,12 @@ class Tensor:
         return self.reshape(tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1)))
 
     def expand(self, *sizes: Any) -> Tensor:
+        """This tensor broadcast to ``sizes`` without copying; -1 keeps a dim's size. New dims go in front."""
         target = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
         lead = len(target) - self.ndim
+        if any(s == -1 for s in target[:max(lead, 0)]):
+            raise RuntimeError(f"expand: -1 is not allowed for the new leading dims in {tuple(target)} "
+                               f"(shape {self.shape} gains {lead} new dims; give their sizes)")
         resolved = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(target))
         try:
             return shape_ops.Expand.apply(self, shape=resolved)
@@ -704,43 +708,60 @@ class Tensor:
             raise IndexError(f"indexing a tensor of shape {self.shape}: {error}") from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if self.requires_grad and grad_mode._state.enabled:
-            raise RuntimeError("item assignment on a tensor that requires grad is not recorded in the graph; "
-                               "do it under `with cr.no_grad():` or on a detached copy")
+        self._check_inplace(value)
         self.data[_convert_index(index)] = value.data if isinstance(value, Tensor) else value
 
     # -- in-place updates (for initialisation and optimisers, under no_grad) ------------------------
-    def _check_inplace(self) -> None:
-        if self.requires_grad and grad_mode._state.enabled:
+    def _check_inplace(self, source: Any = None) -> None:
+        """In-place changes are not recorded in the graph, so refuse them where a gradient would be lost."""
+        if not grad_mode._state.enabled:
+            return
+        if self.requires_grad:
             raise RuntimeError(
                 "a tensor that requires grad is being changed in place while the graph is recorded; wrap the "
                 "update in `with cr.no_grad():` (as optimisers do), or use an out-of-place op"
             )
+        if isinstance(source, Tensor) and source.requires_grad:
+            raise RuntimeError(
+                "writing a tensor that requires grad into another one in place is not recorded in the graph, so "
+                "its gradient would be lost; build the result out of place (cr.cat, cr.stack, cr.where, "
+                "or out = out + value)"
+            )
 
     def _inplace(self, ufunc: Any, other: Any) -> Tensor:
-        self._check_inplace()
+        self._check_inplace(other)
         other_data = other.data if isinstance(other, Tensor) else other
         ufunc(self.data, other_data, out=self.data, casting="same_kind")
         return self
 
+    def _augmented(self, ufunc: Any, op: type[Function], other: Any) -> Tensor:
+        """``t += other``: in place, except where ``other`` carries a gradient that ``t`` does not; then
+        ``t = t + other`` out of place (the name is rebound), so the gradient still flows."""
+        if (grad_mode._state.enabled and not self.requires_grad and isinstance(other, Tensor)
+                and other.requires_grad):
+            return self._binary(op, other, true_divide=op is arith.Div)
+        return self._inplace(ufunc, other)
+
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(np.add, other)
+        return self._augmented(np.add, arith.Add, other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(np.subtract, other)
+        return self._augmented(np.subtract, arith.Sub, other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(np.multiply, other)
+        return self._augmented(np.multiply, arith.Mul, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(np.divide, other)
+        return self._augmented(np.divide, arith.Div, other)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        self._check_inplace(other)
         if alpha != 1:
             other = (other.data if isinstance(other, Tensor) else other) * alpha
         return self._inplace(np.add, other)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        self._check_inplace(other)
         if alpha != 1:
             other = (other.data if isinstance(other, Tensor) else other) * alpha
         return self._inplace(np.subtract, other)
@@ -762,7 +783,7 @@ class Tensor:
         return self
 
     def copy_(self, source: Any) -> Tensor:
-        self._check_inplace()
+        self._check_inplace(source)
         source_data = source.data if isinstance(source, Tensor) else np.asarray(source)
         try:
             np.copyto(self.data, np.broadcast_to(source_data, self.shape), casting="unsafe")

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from itertools import count
 from typing import Any, TypeVar
 
 import numpy as np
 
 from chainrule import dtypes
 from chainrule.autograd.tensor import Tensor
+from chainrule.nn.conversion import convert_floats, dtype_of_to_call
+from chainrule.nn.hooks import RemovableHandle, add_hook, call_with_hooks
 from chainrule.nn.parameter import Parameter
 from chainrule.nn.state_dict import IncompatibleKeys, load_into, save_from
 
 ModuleT = TypeVar("ModuleT", bound="Module")
-_hook_ids = count()
 
 
 def _forward_unimplemented(self: Module, *inputs: Any) -> Any:
@@ -44,16 +44,6 @@ def _addindent(text: str, spaces: int) -> str:
     if len(lines) == 1:
         return text
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``handle.remove()`` takes the hook off again."""
-
-    def __init__(self, hooks: dict[int, Any], key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
 
 
 class Module:
@@ -84,32 +74,16 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # NOTE: the hot path of every step is the one `if` and the forward call.
         if self._forward_pre_hooks or self._forward_hooks:
-            return self._call_with_hooks(args, kwargs)
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
-
-    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            changed = hook(self, args)
-            if changed is not None:
-                args = changed if isinstance(changed, tuple) else (changed,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            changed = hook(self, args, output)
-            if changed is not None:
-                output = changed
-        return output
 
     def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, inputs, output)`` after every forward (a non-None return replaces output)."""
-        key = next(_hook_ids)
-        self._forward_hooks[key] = hook
-        return RemovableHandle(self._forward_hooks, key)
+        return add_hook(self._forward_hooks, hook)
 
     def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, inputs)`` before every forward (a non-None return replaces the inputs)."""
-        key = next(_hook_ids)
-        self._forward_pre_hooks[key] = hook
-        return RemovableHandle(self._forward_pre_hooks, key)
+        return add_hook(self._forward_pre_hooks, hook)
 
     # -- registration -------------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -167,6 +141,9 @@ class Module:
             modules = d["_modules"]
             if name in modules:
                 return modules[name]
+        elif not name.startswith("__"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': its __init__ "
+                                 "must call super().__init__() before anything else")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
@@ -352,25 +329,15 @@ class Module:
 
     # -- dtype --------------------------------------------------------------------------------------
     def _convert_floats(self: ModuleT, dtype: Any) -> ModuleT:
-        """Give every floating-point parameter and buffer (and gradient) a new array of ``dtype``.
-
-        The Parameter objects stay the same, so an optimiser created before still holds them.
-        """
-        target = dtypes.resolve(dtype)
-        tensors = [t for m in self.modules() for t in (*m._parameters.values(), *m._buffers.values())]
-        for t in tensors:
-            if t is not None and t.data.dtype.kind == "f" and t.data.dtype != target:
-                t.data = t.data.astype(target)
-                if t.grad is not None:
-                    t.grad = Tensor._wrap(t.grad.data.astype(target))
+        convert_floats(self, dtype)
         return self
 
     def double(self: ModuleT) -> ModuleT:
-        """Convert floating-point parameters and buffers to float64, in place."""
+        """Convert floating-point parameters and buffers to float64, in place (same Parameter objects)."""
         return self._convert_floats(dtypes.float64)
 
     def float(self: ModuleT) -> ModuleT:
-        """Convert floating-point parameters and buffers to float32, in place."""
+        """Convert floating-point parameters and buffers to float32, in place (same Parameter objects)."""
         return self._convert_floats(dtypes.float32)
 
     def half(self: ModuleT) -> ModuleT:
@@ -378,22 +345,8 @@ class Module:
 
     def to(self: ModuleT, *args: Any, **kwargs: Any) -> ModuleT:
         """``model.to(cr.float64)``, ``model.to(tensor)`` (its dtype) or ``model.to('cpu')`` (a no-op)."""
-        dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
-                continue
-            if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps"):
-                raise RuntimeError(f"device {arg!r} is not available: chainrule runs on the CPU with NumPy")
-            dtype = arg.dtype if isinstance(arg, Tensor) else arg
-        if dtype is None:
-            return self
-        if dtypes.resolve(dtype).kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
-        return self._convert_floats(dtype)
+        dtype = dtype_of_to_call(args, kwargs)
+        return self if dtype is None else self._convert_floats(dtype)
 
     def cpu(self: ModuleT) -> ModuleT:
         return self
