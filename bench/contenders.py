@@ -1,12 +1,16 @@
 """The same training step written once per contender: chainrule, PyTorch and the NumPy reference.
 
-Each ``make_*`` returns ``(step, predict)`` closures over a freshly initialised network so that the
-runner can interleave contenders (A B A B ...) and time only the work itself.
+Every contender starts from the same parameters (``initial_parameters``, PyTorch's default
+initialisation drawn once from a seeded NumPy generator), uses the same learning rate and the same
+loss, so that they compute the same numbers: ``run.py`` checks this before it times anything. Each
+``make_*`` returns a ``Contender`` over a fresh network, so that the runner can interleave contenders
+(A B A B ...) and time only the work itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,36 +20,78 @@ from numpy_reference import NumpyMLP
 Step = Callable[[np.ndarray, np.ndarray], float]
 Predict = Callable[[np.ndarray], np.ndarray]
 
+# One learning rate per benchmark loss, shared by every contender.
+LEARNING_RATE = {"cross_entropy": 0.1, "mse": 0.1}
 
-def _optimizer_options(optimizer: str) -> dict[str, Any]:
+
+@dataclass
+class Contender:
+    """One network of one contender: ``step(x, y)`` trains on a batch and returns the loss,
+    ``predict(x)`` is the forward pass without gradients, ``parameters()`` the current arrays
+    ``[W1, b1, W2, b2, ...]`` (weights (out, in), as in PyTorch)."""
+
+    step: Step
+    predict: Predict
+    parameters: Callable[[], list[np.ndarray]]
+
+
+def initial_parameters(sizes: list[int], dtype: Any, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(weight (out, in), bias (out,)) per layer, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) like PyTorch's
+    ``nn.Linear``: drawn in float64 and converted, so float32 and float64 runs start at the same point."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        bound = 1 / np.sqrt(fan_in)
+        weight = rng.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype)
+        bias = rng.uniform(-bound, bound, fan_out).astype(dtype)
+        layers.append((weight, bias))
+    return layers
+
+
+def optimizer_options(optimizer: str, loss: str = "cross_entropy") -> dict[str, Any]:
+    """The hyperparameters of each optimiser in the benchmarks (PyTorch's argument names)."""
     if optimizer == "sgd":
-        return {"lr": 0.1}
+        return {"lr": LEARNING_RATE[loss]}
     if optimizer == "sgd_momentum_wd":
-        return {"lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4}
+        return {"lr": LEARNING_RATE[loss], "momentum": 0.9, "weight_decay": 1e-4}
     if optimizer == "adam":
         return {"lr": 1e-3}
-    raise ValueError(f"unknown optimizer {optimizer!r}")
+    raise ValueError(f"unknown optimizer {optimizer!r}: expected 'sgd', 'sgd_momentum_wd' or 'adam'")
+
+
+def _layer_kinds(sizes: list[int], activation: str, loss: str) -> list[str]:
+    """The layer list of the MLP: Linear, activation, ..., Linear (an activation after the last Linear
+    too for the MSE network, whose output is a probability as in the notes' XOR example)."""
+    kinds = []
+    for i in range(len(sizes) - 1):
+        kinds.append("linear")
+        if i < len(sizes) - 2 or loss == "mse":
+            kinds.append(activation)
+    return kinds
 
 
 def make_chainrule(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation: str = "relu",
-                   loss: str = "cross_entropy") -> tuple[Step, Predict]:
+                   loss: str = "cross_entropy") -> Contender:
     import chainrule as cr
 
-    cr.manual_seed(0)
+    parameters = iter(initial_parameters(sizes, dtype))
     layers: list[Any] = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(cr.nn.Linear(fan_in, fan_out))
-        if i < len(sizes) - 2 or loss == "mse":
-            layers.append(cr.nn.ReLU() if activation == "relu" else cr.nn.Sigmoid())
-    model = cr.nn.Sequential(*layers).to(dtype)
+    for kind in _layer_kinds(sizes, activation, loss):
+        if kind == "linear":
+            weight, bias = next(parameters)
+            layer = cr.nn.Linear(weight.shape[1], weight.shape[0], dtype=dtype)
+            layer.weight.data[...] = weight
+            layer.bias.data[...] = bias
+            layers.append(layer)
+        else:
+            layers.append(cr.nn.ReLU() if kind == "relu" else cr.nn.Sigmoid())
+    model = cr.nn.Sequential(*layers)
     loss_fn = cr.nn.CrossEntropyLoss() if loss == "cross_entropy" else cr.nn.MSELoss()
-    options = _optimizer_options(optimizer)
-    opt = cr.optim.Adam(model.parameters(), **options) if optimizer == "adam" else cr.optim.SGD(
-        model.parameters(), **options)
+    options = optimizer_options(optimizer, loss)
+    opt = (cr.optim.Adam if optimizer == "adam" else cr.optim.SGD)(model.parameters(), **options)
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
-        out = model(cr.from_numpy(x))
-        value = loss_fn(out, cr.from_numpy(y))
+        value = loss_fn(model(cr.from_numpy(x)), cr.from_numpy(y))
         opt.zero_grad()
         value.backward()
         opt.step()
@@ -55,29 +101,33 @@ def make_chainrule(sizes: list[int], dtype: Any, optimizer: str = "sgd", activat
         with cr.no_grad():
             return model(cr.from_numpy(x)).data
 
-    return step, predict
+    return Contender(step, predict, lambda: [p.data for p in model.parameters()])
 
 
 def make_torch(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation: str = "relu",
-               loss: str = "cross_entropy") -> tuple[Step, Predict]:
+               loss: str = "cross_entropy") -> Contender:
     import torch
 
-    torch.manual_seed(0)
-    layers: list[Any] = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(torch.nn.Linear(fan_in, fan_out))
-        if i < len(sizes) - 2 or loss == "mse":
-            layers.append(torch.nn.ReLU() if activation == "relu" else torch.nn.Sigmoid())
     torch_dtype = torch.float32 if np.dtype(dtype) == np.float32 else torch.float64
-    model = torch.nn.Sequential(*layers).to(torch_dtype)
+    parameters = iter(initial_parameters(sizes, dtype))
+    layers: list[Any] = []
+    for kind in _layer_kinds(sizes, activation, loss):
+        if kind == "linear":
+            weight, bias = next(parameters)
+            layer = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=torch_dtype)
+            with torch.no_grad():
+                layer.weight.copy_(torch.from_numpy(weight))
+                layer.bias.copy_(torch.from_numpy(bias))
+            layers.append(layer)
+        else:
+            layers.append(torch.nn.ReLU() if kind == "relu" else torch.nn.Sigmoid())
+    model = torch.nn.Sequential(*layers)
     loss_fn = torch.nn.CrossEntropyLoss() if loss == "cross_entropy" else torch.nn.MSELoss()
-    options = _optimizer_options(optimizer)
-    opt = torch.optim.Adam(model.parameters(), **options) if optimizer == "adam" else torch.optim.SGD(
-        model.parameters(), **options)
+    options = optimizer_options(optimizer, loss)
+    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), **options)
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
-        out = model(torch.from_numpy(x))
-        value = loss_fn(out, torch.from_numpy(y))
+        value = loss_fn(model(torch.from_numpy(x)), torch.from_numpy(y))
         opt.zero_grad()
         value.backward()
         opt.step()
@@ -87,19 +137,25 @@ def make_torch(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation:
         with torch.no_grad():
             return model(torch.from_numpy(x)).numpy()
 
-    return step, predict
+    return Contender(step, predict, lambda: [p.detach().numpy() for p in model.parameters()])
 
 
 def make_numpy(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation: str = "relu",
-               loss: str = "cross_entropy") -> tuple[Step, Predict]:
+               loss: str = "cross_entropy") -> Contender:
     if optimizer != "sgd":
         raise ValueError("the NumPy reference implements plain SGD only")
-    net = NumpyMLP(sizes, dtype=dtype, activation=activation, loss=loss)
+    layers = initial_parameters(sizes, dtype)
+    net = NumpyMLP([w for w, _ in layers], [b for _, b in layers], activation=activation, loss=loss)
+    lr = optimizer_options(optimizer, loss)["lr"]
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
-        return net.step(x, y, 0.1 if loss == "cross_entropy" else 2.0)
+        return net.step(x, y, lr)
 
-    return step, net.forward
+    def parameters() -> list[np.ndarray]:
+        return [array for pair in zip(net.weights, net.biases, strict=True) for array in pair]
+
+    return Contender(step, net.forward, parameters)
 
 
-MAKERS = {"chainrule": make_chainrule, "torch": make_torch, "numpy": make_numpy}
+MAKERS: dict[str, Callable[..., Contender]] = {"chainrule": make_chainrule, "torch": make_torch,
+                                               "numpy": make_numpy}

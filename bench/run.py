@@ -1,12 +1,15 @@
 """Run every chainrule benchmark against PyTorch, scikit-learn and the NumPy reference.
 
-    python bench/run.py            # all benchmarks, 3 interleaved rounds (several minutes on 2 cores)
-    python bench/run.py --quick    # 1 round, smaller sizes (a smoke run)
-    python bench/run.py --only 1 2 # a subset
+    python bench/run.py              # all benchmarks, 3 interleaved rounds (about 10 minutes on 2 cores)
+    python bench/run.py --quick      # 1 round, smaller sizes (a smoke run)
+    python bench/run.py --only 1 2   # a subset
+    python bench/run.py --threads 1 --cpu-time   # on a busy machine: one thread, CPU time not wall time
 
-Contenders run interleaved (A B C, then B C A, ...) so that a slow moment of the machine hits all of
-them alike; each figure is the median over rounds with the min-max beside it. Results go to
-bench/results/results.json and the scaling curves to bench/results/scaling.png. Nothing here asserts
+First it checks that the contenders compute the same thing (``same_computation.py``). Then contenders
+run interleaved (A B C, then B C A, ...) so that a slow moment of the machine hits all of them alike;
+each figure is the median over rounds with the min-max beside it, and every ratio compares figures
+from the same run. Results go to bench/results/results.json, the summary table to
+bench/results/summary.md and the scaling curves to bench/results/scaling.png. Nothing here asserts
 a time: benchmarks measure, tests check correctness.
 """
 
@@ -31,8 +34,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from contenders import MAKERS  # noqa: E402
+from report import print_details, summary_markdown  # noqa: E402
+from same_computation import check_same_computation  # noqa: E402
 
 RESULTS: dict[str, Any] = {}
+CLOCK: Callable[[], float] = time.perf_counter
+MNIST_SIZES = [784, 256, 128, 10]
 
 
 def _have_torch() -> bool:
@@ -43,14 +50,23 @@ def _have_torch() -> bool:
     return True
 
 
-def _blas_threads() -> int:
+def _set_threads(threads: int | None) -> int:
+    """Give NumPy's BLAS and PyTorch the same number of threads (``threads``, or BLAS's own default)."""
     try:
-        from threadpoolctl import threadpool_info
-
-        infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-        return int(infos[0]["num_threads"]) if infos else os.cpu_count() or 1
+        from threadpoolctl import threadpool_info, threadpool_limits
     except ImportError:
-        return os.cpu_count() or 1
+        current = os.cpu_count() or 1
+    else:
+        if threads is not None:
+            threadpool_limits(threads, user_api="blas")
+        infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        current = int(infos[0]["num_threads"]) if infos else os.cpu_count() or 1
+    threads = threads or current
+    if _have_torch():
+        import torch
+
+        torch.set_num_threads(threads)
+    return threads
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -61,36 +77,32 @@ def _interleave(contenders: list[str], rounds: int, run: Callable[[str], float])
     """Run ``run(name)`` for every contender, rotating the order each round; summarise per contender."""
     samples: dict[str, list[float]] = {c: [] for c in contenders}
     for r in range(rounds):
-        order = contenders[r % len(contenders):] + contenders[:r % len(contenders)]
-        for name in order:
+        shift = r % len(contenders)
+        for name in contenders[shift:] + contenders[:shift]:
             samples[name].append(run(name))
     return {name: _summary(values) for name, values in samples.items()}
 
 
-def _mnist_data(n: int, dtype: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.random((n, 784), dtype=np.float64).astype(dtype)
-    y = rng.integers(0, 10, n).astype(np.int64)
-    return x, y
-
-
-def _epoch_seconds(maker: str, sizes: list[int], dtype: Any, x: np.ndarray, y: np.ndarray, batch: int,
-                   optimizer: str = "sgd") -> float:
-    step, _ = MAKERS[maker](sizes, dtype, optimizer=optimizer)
-    step(x[:batch], y[:batch])  # warm-up: first-call allocations are not part of the steady state
-    start = time.perf_counter()
-    for i in range(0, len(x) - batch + 1, batch):
-        step(x[i:i + batch], y[i:i + batch])
-    return time.perf_counter() - start
-
-
 def _contenders(with_numpy: bool = True) -> list[str]:
-    names = ["chainrule"]
-    if _have_torch():
-        names.append("torch")
-    if with_numpy:
-        names.append("numpy")
-    return names
+    return ["chainrule"] + (["torch"] if _have_torch() else []) + (["numpy"] if with_numpy else [])
+
+
+def _mnist_data(n: int, dtype: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST-shaped random data: n samples of 784 values in [0, 1), labels 0-9."""
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 784)).astype(dtype), rng.integers(0, 10, n)
+
+
+def _samples_per_second(maker: str, sizes: list[int], dtype: Any, x: np.ndarray, y: np.ndarray, batch: int,
+                        optimizer: str = "sgd") -> float:
+    """Train a fresh network for one epoch over (x, y) in mini-batches; samples per second."""
+    step = MAKERS[maker](sizes, dtype, optimizer=optimizer).step
+    step(x[:batch], y[:batch])  # warm-up: first-call allocations are not part of the steady state
+    last = len(x) - batch + 1
+    start = CLOCK()
+    for i in range(0, last, batch):
+        step(x[i:i + batch], y[i:i + batch])
+    return len(range(0, last, batch)) * batch / (CLOCK() - start)
 
 
 def bench_mnist(args: argparse.Namespace) -> None:
@@ -98,9 +110,8 @@ def bench_mnist(args: argparse.Namespace) -> None:
     n = 12_000 if args.quick else 60_000
     for dtype in (np.float32, np.float64):
         x, y = _mnist_data(n, dtype)
-        result = _interleave(_contenders(), args.rounds,
-                             lambda m: n / _epoch_seconds(m, [784, 256, 128, 10], dtype, x, y, 128))
-        RESULTS[f"1_mnist_{np.dtype(dtype).name}_samples_per_s"] = result
+        RESULTS[f"1_mnist_{np.dtype(dtype).name}_samples_per_s"] = _interleave(
+            _contenders(), args.rounds, lambda m: _samples_per_second(m, MNIST_SIZES, dtype, x, y, 128))
 
 
 def bench_tiny(args: argparse.Namespace) -> None:
@@ -110,13 +121,13 @@ def bench_tiny(args: argparse.Namespace) -> None:
     steps = 1000 if args.quick else 5000
 
     def run(maker: str) -> float:
-        step, _ = MAKERS[maker]([2, 4, 1], np.float32, activation="sigmoid", loss="mse")
+        step = MAKERS[maker]([2, 4, 1], np.float32, activation="sigmoid", loss="mse").step
         for _ in range(50):
             step(x, y)
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(steps):
             step(x, y)
-        return (time.perf_counter() - start) / steps * 1e6
+        return (CLOCK() - start) / steps * 1e6
 
     RESULTS["2_tiny_us_per_step"] = _interleave(_contenders(), args.rounds, run)
 
@@ -127,25 +138,24 @@ def bench_inference(args: argparse.Namespace) -> None:
     repeats = 5 if args.quick else 20
 
     def run(maker: str) -> float:
-        _, predict = MAKERS[maker]([784, 256, 128, 10], np.float32)
+        predict = MAKERS[maker](MNIST_SIZES, np.float32).predict
         predict(x)
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(repeats):
             predict(x)
-        return repeats * len(x) / (time.perf_counter() - start)
+        return repeats * len(x) / (CLOCK() - start)
 
     RESULTS["3_inference_samples_per_s"] = _interleave(_contenders(), args.rounds, run)
 
 
 def bench_optimizers(args: argparse.Namespace) -> None:
-    """4. Benchmark 1 with Adam and with SGD + momentum + weight decay (float32, 20,000 samples)."""
+    """4. Benchmark 1 with Adam (lr 1e-3) and with SGD + momentum 0.9 + weight decay 1e-4 (float32)."""
     n = 6_000 if args.quick else 20_000
     x, y = _mnist_data(n, np.float32)
     for optimizer in ("adam", "sgd_momentum_wd"):
-        result = _interleave(_contenders(with_numpy=False), args.rounds,
-                             lambda m, o=optimizer: n / _epoch_seconds(m, [784, 256, 128, 10], np.float32, x, y,
-                                                                       128, optimizer=o))
-        RESULTS[f"4_{optimizer}_samples_per_s"] = result
+        RESULTS[f"4_{optimizer}_samples_per_s"] = _interleave(
+            _contenders(with_numpy=False), args.rounds,
+            lambda m, o=optimizer: _samples_per_second(m, MNIST_SIZES, np.float32, x, y, 128, optimizer=o))
 
 
 def bench_sklearn(args: argparse.Namespace) -> None:
@@ -164,14 +174,14 @@ def bench_sklearn(args: argparse.Namespace) -> None:
     for solver in ("adam", "sgd"):
         def run(name: str, solver: str = solver) -> float:
             cls = CrMLP if name == "chainrule" else SkMLP
-            est = cls(hidden_layer_sizes=(256, 128), solver=solver, batch_size=128, max_iter=2,
-                      learning_rate_init=0.01 if solver == "sgd" else 0.001, random_state=0, tol=0.0,
-                      n_iter_no_change=1000)
+            estimator = cls(hidden_layer_sizes=(256, 128), solver=solver, batch_size=128, max_iter=2,
+                            learning_rate_init=0.01 if solver == "sgd" else 0.001, random_state=0, tol=0.0,
+                            n_iter_no_change=1000)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                start = time.perf_counter()
-                est.fit(x, y)
-            return (time.perf_counter() - start) / max(est.n_iter_, 1)
+                start = CLOCK()
+                estimator.fit(x, y)
+            return (CLOCK() - start) / max(estimator.n_iter_, 1)
 
         results[solver] = _interleave(["chainrule", "sklearn"], args.rounds, run)
     RESULTS["5_sklearn_s_per_epoch"] = results
@@ -187,76 +197,53 @@ def bench_scaling(args: argparse.Namespace) -> None:
     samples = 2048 if args.quick else 8192
     x, y = _mnist_data(samples, np.float32)
     points: list[dict[str, Any]] = []
-    grid = [(w, 128) for w in widths] + [(256, b) for b in batches]
-    for width, batch in grid:
-        n = min(samples, max(batch * 8, 256 if batch == 1 else samples))
+    for width, batch in [(w, 128) for w in widths] + [(256, b) for b in batches]:
+        n = min(samples, batch * 512)  # at most 512 steps per point: batch 1 would take minutes otherwise
         result = _interleave(["chainrule", "torch"], args.rounds,
-                             lambda m, w=width, b=batch, n=n: n / _epoch_seconds(m, [784, w, w, 10], np.float32,
+                             lambda m, w=width, b=batch, n=n: _samples_per_second(m, [784, w, w, 10], np.float32,
                                                                                    x[:n], y[:n], b))
-        ratio = result["chainrule"]["median"] / result["torch"]["median"]
-        points.append({"width": width, "batch": batch, "ratio": ratio, **{k: v["median"] for k, v in result.items()}})
+        points.append({"width": width, "batch": batch, "ratio": result["chainrule"]["median"] / result["torch"]["median"],
+                       **{name: value["median"] for name, value in result.items()}})
     RESULTS["6_scaling"] = points
+    _plot_scaling(points[:len(widths)], points[len(widths):], args.out / "scaling.png")
+
+
+def _plot_scaling(by_width: list[dict[str, Any]], by_batch: list[dict[str, Any]], path: Path) -> None:
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        by_width = points[:len(widths)]
-        by_batch = points[len(widths):]
-        for ax, series, key, label in ((axes[0], by_width, "width", "hidden width (batch 128)"),
-                                       (axes[1], by_batch, "batch", "batch size (width 256)")):
-            ax.plot([p[key] for p in series], [p["ratio"] for p in series], "o-")
-            ax.axhline(1.0, color="grey", linestyle="--", label="PyTorch")
-            ax.set_xscale("log", base=2)
-            ax.set_xlabel(label)
-            ax.set_ylabel("chainrule / PyTorch throughput")
-            ax.legend()
-        fig.suptitle("784-w-w-10 MLP training throughput, float32")
-        fig.tight_layout()
-        fig.savefig(args.out / "scaling.png", dpi=120)
     except ImportError:
-        pass
-
-
-_MEMORY_CHILD = r"""
-import resource, sys, time, numpy as np
-sys.path.insert(0, {here!r})
-from contenders import MAKERS
-def rss_mb():
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmRSS'):
-                return int(line.split()[1]) / 1024
-    return float('nan')
-maker = sys.argv[1]
-rng = np.random.default_rng(0)
-x = rng.random((60000, 784), dtype=np.float64).astype(np.float32); y = rng.integers(0, 10, 60000)
-step, _ = MAKERS[maker]([784, 256, 128, 10], np.float32)
-base = rss_mb(); per_epoch = []
-for epoch in range({epochs}):
-    for i in range(0, 60000 - 127, 128):
-        step(x[i:i + 128], y[i:i + 128])
-    per_epoch.append(rss_mb())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print({{"baseline_mb": base, "per_epoch_rss_mb": per_epoch, "peak_rss_mb": peak}})
-"""
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, series, key, label in ((axes[0], by_width, "width", "hidden width (batch 128)"),
+                                   (axes[1], by_batch, "batch", "batch size (width 256)")):
+        ax.plot([p[key] for p in series], [p["ratio"] for p in series], "o-", label="chainrule")
+        ax.axhline(1.0, color="grey", linestyle="--", label="PyTorch")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel(label)
+        ax.set_ylabel("chainrule / PyTorch throughput")
+        ax.legend()
+    fig.suptitle("784-w-w-10 MLP training throughput, float32")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def bench_memory(args: argparse.Namespace) -> None:
-    """7. Peak resident memory of benchmark 1 per contender (own process each), and RSS after each epoch."""
+    """7. Peak resident memory of benchmark 1 per contender (a fresh process each), and RSS per epoch."""
     epochs = 2 if args.quick else 3
     results: dict[str, Any] = {}
     for maker in _contenders():
-        code = _MEMORY_CHILD.format(here=str(HERE), epochs=epochs)
-        out = subprocess.run([sys.executable, "-c", code, maker], capture_output=True, text=True, check=False)
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": str(RESULTS["machine"]["threads"]),
+               "OMP_NUM_THREADS": str(RESULTS["machine"]["threads"])}
+        out = subprocess.run([sys.executable, str(HERE / "memory_probe.py"), maker, str(epochs)],
+                             capture_output=True, text=True, check=False, env=env)
         if out.returncode != 0:
             results[maker] = {"error": out.stderr.strip().splitlines()[-1:]}
             continue
-        import ast
-
-        results[maker] = ast.literal_eval(out.stdout.strip().splitlines()[-1])
+        results[maker] = json.loads(out.stdout.strip().splitlines()[-1])
     RESULTS["7_memory"] = results
 
 
@@ -264,63 +251,41 @@ BENCHMARKS = {1: bench_mnist, 2: bench_tiny, 3: bench_inference, 4: bench_optimi
               6: bench_scaling, 7: bench_memory}
 
 
-def print_table() -> None:
-    def fmt(v: dict[str, float]) -> str:
-        return f"{v['median']:>12.4g}  [{v['min']:.4g} - {v['max']:.4g}]"
-
-    for key, value in RESULTS.items():
-        print(f"\n== {key}")
-        if key == "6_scaling" and isinstance(value, list):
-            print(f"{'width':>6} {'batch':>6} {'chainrule/s':>12} {'torch/s':>12} {'ratio':>7}")
-            for p in value:
-                print(f"{p['width']:>6} {p['batch']:>6} {p['chainrule']:>12.0f} {p['torch']:>12.0f} {p['ratio']:>7.2f}")
-            continue
-        if key == "7_memory":
-            for name, m in value.items():
-                print(f"  {name:<10} {m}")
-            continue
-        if key == "5_sklearn_s_per_epoch" and "skipped" not in value:
-            for solver, res in value.items():
-                for name, v in res.items():
-                    print(f"  {solver:<5} {name:<10} {fmt(v)}")
-                print(f"  {solver:<5} sklearn / chainrule time ratio: {res['sklearn']['median'] / res['chainrule']['median']:.2f}x")
-            continue
-        if not isinstance(value, dict) or "skipped" in value:
-            print(f"  {value}")
-            continue
-        for name, v in value.items():
-            print(f"  {name:<10} {fmt(v)}")
-        if "chainrule" in value:
-            lower_is_better = key.startswith("2_")
-            for other in value:
-                if other != "chainrule":
-                    a, b = value["chainrule"]["median"], value[other]["median"]
-                    ratio = b / a if lower_is_better else a / b
-                    print(f"  chainrule vs {other}: {ratio:.2f}x {'(speed-up)' if ratio >= 1 else '(slower)'}")
-
-
 def main() -> None:
+    global CLOCK
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one round, smaller sizes")
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 3, quick 1)")
-    parser.add_argument("--only", type=int, nargs="*", help="benchmark numbers to run (1-7)")
+    parser.add_argument("--only", type=int, nargs="*", choices=sorted(BENCHMARKS), help="benchmarks to run")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS and PyTorch threads (default: NumPy's BLAS default, given to PyTorch too)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with process CPU time instead of wall time (steadier on a busy machine, "
+                             "with --threads 1)")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.out.mkdir(parents=True, exist_ok=True)
-    threads = _blas_threads()
+    CLOCK = time.process_time if args.cpu_time else time.perf_counter
+    threads = _set_threads(args.threads)
+    RESULTS["machine"] = {"python": platform.python_version(), "numpy": np.__version__, "threads": threads,
+                          "cpus": os.cpu_count(), "clock": "process CPU time" if args.cpu_time else "wall time",
+                          "rounds": args.rounds, "quick": args.quick}
     if _have_torch():
         import torch
 
-        torch.set_num_threads(threads)
-    RESULTS["machine"] = {"python": platform.python_version(), "numpy": np.__version__, "threads": threads,
-                          "cpus": os.cpu_count()}
+        RESULTS["machine"]["torch"] = torch.__version__
+    for line in check_same_computation(_contenders()):
+        print(line, flush=True)
     for number in args.only or sorted(BENCHMARKS):
         print(f"running benchmark {number}: {BENCHMARKS[number].__doc__.splitlines()[0]}", flush=True)
         BENCHMARKS[number](args)
-    print_table()
-    (args.out / "results.json").write_text(json.dumps(RESULTS, indent=2))
-    print(f"\nresults written to {args.out / 'results.json'}")
+        (args.out / "results.json").write_text(json.dumps(RESULTS, indent=2))  # keep what is done so far
+    print_details(RESULTS)
+    summary = summary_markdown(RESULTS)
+    print("\n" + summary)
+    (args.out / "summary.md").write_text(summary + "\n")
+    print(f"\nresults written to {args.out / 'results.json'} and {args.out / 'summary.md'}")
 
 
 if __name__ == "__main__":

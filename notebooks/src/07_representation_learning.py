@@ -18,8 +18,9 @@ from chainrule import nn
 
 cr.manual_seed(0)
 X, y = cr.data.rings(n_samples=400, n_rings=2, noise=0.1, seed=0)
+RINGS = ["inner ring (0)", "outer ring (1)"]
 print(X.shape, np.bincount(y))
-cr.viz.plot_data(X, y, title="Two rings in $(x_1, x_2)$", class_names=["inner ring", "outer ring"])
+cr.viz.plot_data(X, y, title="Two rings in $(x_1, x_2)$", class_names=RINGS)
 
 # %% [markdown]
 # ## A linear classifier on the raw coordinates
@@ -41,12 +42,12 @@ def train(model: nn.Module, features: np.ndarray, epochs: int = 100) -> float:
 cr.manual_seed(0)
 raw_model = logistic_regression()
 print(f"accuracy on (x1, x2): {train(raw_model, X):.3f}")
-cr.viz.plot_decision_boundary(raw_model, X, y, title="logistic regression on $(x_1, x_2)$")
+cr.viz.plot_decision_boundary(raw_model, X, y, title="logistic regression on $(x_1, x_2)$", class_names=RINGS)
 
 # %% [markdown]
 # ## The same classifier on polar coordinates
 #
-# `cr.data.polar` maps each point to $(r, \phi)$. The rings become two horizontal bands: class is decided
+# `cr.data.polar` maps each point to $(r, \phi)$. The rings become two vertical bands: class is decided
 # by $r$ alone.
 
 # %%
@@ -55,7 +56,7 @@ cr.manual_seed(0)
 polar_model = logistic_regression()
 print(f"accuracy on (r, phi): {train(polar_model, P):.3f}")
 cr.viz.plot_decision_boundary(polar_model, P, y, title="logistic regression on $(r, \\phi)$",
-                              feature_names=("$r$", "$\\phi$"))
+                              feature_names=("$r$", "$\\phi$"), class_names=RINGS)
 
 # %% [markdown]
 # Back in the original plane, the learned line $r = r_0$ is a circle. (The model below feeds each
@@ -71,7 +72,8 @@ class PolarThenNeuron:
         return np.column_stack([1 - p1, p1])
 
 
-cr.viz.plot_decision_boundary(PolarThenNeuron(), X, y, title="the same classifier, drawn in $(x_1, x_2)$")
+cr.viz.plot_decision_boundary(PolarThenNeuron(), X, y, title="the same classifier, drawn in $(x_1, x_2)$",
+                              class_names=RINGS)
 
 # %% [markdown]
 # ## Learning the representation: one hidden layer
@@ -84,7 +86,7 @@ cr.viz.plot_decision_boundary(PolarThenNeuron(), X, y, title="the same classifie
 cr.manual_seed(0)
 mlp = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1), nn.Sigmoid())
 print(f"accuracy of the 2-3-1 network on (x1, x2): {train(mlp, X, epochs=200):.3f}")
-cr.viz.plot_decision_boundary(mlp, X, y, title="2-3-1 network on $(x_1, x_2)$")
+cr.viz.plot_decision_boundary(mlp, X, y, title="2-3-1 network on $(x_1, x_2)$", class_names=RINGS)
 
 # %% [markdown]
 # ## What the hidden layer learned
@@ -101,8 +103,7 @@ weight, bias = mlp[0].weight.data, mlp[0].bias.data
 
 fig = plt.figure(figsize=(12, 5), layout="constrained")
 left = fig.add_subplot(1, 2, 1)
-cr.viz.plot_data(X, y, ax=left, title="hidden neurons as lines in $(x_1, x_2)$",
-                 class_names=["inner ring", "outer ring"])
+cr.viz.plot_data(X, y, ax=left, title="hidden neurons as lines in $(x_1, x_2)$", class_names=RINGS)
 x1 = np.linspace(-3, 3, 2)
 for j in range(3):
     left.plot(x1, -(weight[j, 0] * x1 + bias[j]) / weight[j, 1], "--", linewidth=2.5, label=f"$h_{j + 1}$")
@@ -113,7 +114,8 @@ right = fig.add_subplot(1, 2, 2, projection="3d")
 for label, colour, name in [(0, "#d62728", "inner ring"), (1, "#1f77b4", "outer ring")]:
     points = hidden[y == label]
     right.scatter(points[:, 0], points[:, 1], points[:, 2], s=10, c=colour, label=name)
-right.set(xlabel="$h_1$", ylabel="$h_2$", zlabel="$h_3$", title="the learned representation")
+right.set(xlabel="$h_1$", ylabel="$h_2$", zlabel="$h_3$", title="the learned representation",
+          xticks=[-1, 0, 1], yticks=[-1, 0, 1], zticks=[-1, 0, 1])
 right.legend()
 plt.show()
 

@@ -19,7 +19,7 @@ uint8 = np.dtype(np.uint8)
 int, long = int32, int64  # noqa: A001 - PyTorch's aliases
 bool = np.dtype(np.bool_)  # noqa: A001 - PyTorch's name
 
-_NAMES = {
+_NAMES: dict[str, np.dtype] = {
     "float16": float16, "half": float16, "float32": float32, "float": float32, "float64": float64,
     "double": float64, "int8": int8, "int16": int16, "int32": int32, "int": int32, "int64": int64,
     "long": int64, "uint8": uint8, "bool": bool,

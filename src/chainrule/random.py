@@ -44,7 +44,7 @@ def default_generator() -> np.random.Generator:
 
 def get_rng_state() -> dict[str, Any]:
     """The generator's state, as plain data (JSON-safe) to restore with ``set_rng_state``."""
-    return _source.generator.bit_generator.state
+    return dict(_source.generator.bit_generator.state)
 
 
 def set_rng_state(state: dict[str, Any]) -> None:

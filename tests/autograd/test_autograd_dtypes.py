@@ -112,7 +112,8 @@ PROMOTION_CASES = [
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero", "ignore:invalid value")  # x / False, as in NumPy
-@pytest.mark.parametrize(("left", "right", "op"), PROMOTION_CASES, ids=[f"{op}-{a}-{b}" for a, b, op in PROMOTION_CASES])
+@pytest.mark.parametrize(("left", "right", "op"), PROMOTION_CASES,
+                         ids=[f"{op}-{a}-{b}" for a, b, op in PROMOTION_CASES])
 def test_type_promotion_matches_torch(left: str, right: str, op: str) -> None:
     ours = OPS[op](OPERANDS[left](cr), OPERANDS[right](cr))
     theirs = OPS[op](OPERANDS[left](torch), OPERANDS[right](torch))
@@ -229,3 +230,14 @@ def test_resolve_accepts_every_spelling() -> None:
         assert dtypes.resolve(spelling) == np.float32
     with pytest.raises(TypeError, match="not a dtype"):
         dtypes.resolve(object())
+
+
+def test_numpy_scalars_act_like_python_numbers() -> None:
+    """np.float64(2.0) would upcast a float32 array in NumPy; in PyTorch (and here) it is just a number."""
+    x = cr.ones(3, requires_grad=True)
+    outs = [x * np.float64(2.0), np.float64(2.0) * x, x + np.int64(1), x ** np.float64(2.5), np.float64(2.0) ** x,
+            x.clamp(np.float64(0.1), np.float64(0.5)), x / np.float32(4.0)]
+    for out in outs:
+        assert out.dtype == cr.float32
+    sum(o.sum() for o in outs).backward()  # type: ignore[union-attr]
+    assert x.grad is not None and x.grad.dtype == cr.float32

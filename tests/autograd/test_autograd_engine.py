@@ -395,7 +395,8 @@ class BadSquare(Function):
 
 def test_gradcheck_catches_a_wrong_backward_and_says_where() -> None:
     x = leaf([1.0, 2.0])
-    with pytest.raises(cr.autograd.GradcheckError, match=r"output 0 with respect to input 0.*analytical 2, numerical 4"):
+    message = r"output 0 with respect to input 0.*analytical 2, numerical 4"
+    with pytest.raises(cr.autograd.GradcheckError, match=message):
         cr.autograd.gradcheck(BadSquare.apply, (x,))
     assert cr.autograd.gradcheck(BadSquare.apply, (x,), raise_exception=False) is False
 
@@ -561,3 +562,55 @@ def test_sigmoid_family_is_stable_at_huge_inputs() -> None:
     np.testing.assert_allclose(s.detach().numpy(), [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-20)
     np.testing.assert_allclose(ls.detach().numpy()[[0, 4]], [-1e4, 0.0])
     assert x.grad is not None and np.isfinite(x.grad.numpy()).all()
+
+
+def test_writing_a_grad_tensor_in_place_is_refused_not_silently_dropped() -> None:
+    x = leaf([1.0, 2.0])
+    out = cr.zeros(2, dtype=cr.float64)
+    with pytest.raises(RuntimeError, match="gradient would be lost"):
+        out[0] = x[0] * 2
+    with pytest.raises(RuntimeError, match="gradient would be lost"):
+        out.copy_(x)
+    with pytest.raises(RuntimeError, match="gradient would be lost"):
+        out.add_(x, alpha=2.0)
+    with cr.no_grad():
+        out[0] = x[0] * 2  # allowed: nothing is being recorded
+    assert out.tolist() == [2.0, 0.0]
+
+
+def test_augmented_assignment_with_a_grad_tensor_stays_in_the_graph() -> None:
+    """total += loss (loss requires grad, total does not) records total + loss, as PyTorch does."""
+    x = leaf([1.0, 2.0])
+    total = cr.zeros(2, dtype=cr.float64)
+    total += x * x
+    total *= x
+    assert total.requires_grad
+    total.sum().backward()
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.numpy(), 3 * np.array([1.0, 2.0]) ** 2)  # d(x^3)/dx
+
+
+def test_backward_inputs_may_name_a_non_leaf() -> None:
+    x = leaf(2.0)
+    hidden = x * 3
+    (hidden * hidden).backward(inputs=[hidden])
+    assert hidden.grad is not None and hidden.grad.item() == 12.0
+    assert x.grad is None
+
+
+def test_empty_dim_tuple_reduces_everything_like_torch() -> None:
+    values = np.arange(6.0).reshape(2, 3)
+    for name in ("sum", "mean", "amax", "amin"):
+        ours = getattr(cr.tensor(values), name)(dim=())
+        theirs = getattr(torch.tensor(values), name)(dim=())
+        assert ours.shape == tuple(theirs.shape), name
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
+def test_zero_dim_results_keep_their_dtype() -> None:
+    """NumPy turns 0-d results into scalars; a 0-d float64 tensor must stay float64 through any op."""
+    x = cr.tensor(0.3, dtype=cr.float64, requires_grad=True)
+    y = (2 * x.tanh()) ** 3 + 1.5**x - x.exp() / 3
+    assert y.dtype == cr.float64 and isinstance(y.data, np.ndarray)
+    y.backward()
+    assert x.grad is not None and x.grad.dtype == cr.float64

@@ -100,8 +100,12 @@ BINARY = {
 OPS = sorted(UNARY) + sorted(BINARY)
 
 
+Step = tuple[str, int, int, int]  # (op name, first operand, second operand, dim choice)
+Program = tuple[list[tuple[int, ...]], list[Step], int]  # (leaf shapes, steps, seed of the leaf values)
+
+
 @st.composite
-def programs(draw: Any) -> tuple[list[tuple[int, ...]], list[tuple[str, int, int, int]], int]:
+def programs(draw: Any) -> Program:
     ndim = draw(st.integers(0, 3))
     base = [draw(st.integers(1, 3)) for _ in range(ndim)]
     leaf_shapes = []
@@ -113,7 +117,7 @@ def programs(draw: Any) -> tuple[list[tuple[int, ...]], list[tuple[str, int, int
     return leaf_shapes, steps, draw(st.integers(0, 2**16))
 
 
-def run_program(lib: Any, leaves: list[Any], steps: list[tuple[str, int, int, int]]) -> list[Any]:
+def run_program(lib: Any, leaves: list[Any], steps: list[Step]) -> list[Any]:
     """Apply the steps; every node computed (leaves first) is kept and may be used again later."""
     pool = list(leaves)
     for name, i, j, k in steps:
@@ -131,7 +135,7 @@ def _close(ours: np.ndarray, theirs: np.ndarray, what: str) -> None:
 
 @settings(max_examples=60, deadline=None, database=None)
 @given(programs())
-def test_random_expressions_match_torch(program: tuple[list[tuple[int, ...]], list[tuple[str, int, int, int]], int]) -> None:
+def test_random_expressions_match_torch(program: Program) -> None:
     leaf_shapes, steps, seed = program
     rng = np.random.default_rng(seed)
     values = [rng.standard_normal(shape) for shape in leaf_shapes]
@@ -154,7 +158,7 @@ def test_random_expressions_match_torch(program: tuple[list[tuple[int, ...]], li
 
 @settings(max_examples=40, deadline=None, database=None)
 @given(programs())
-def test_random_expressions_pass_gradcheck(program: tuple[list[tuple[int, ...]], list[tuple[str, int, int, int]], int]) -> None:
+def test_random_expressions_pass_gradcheck(program: Program) -> None:
     """The same random graphs against central differences, independent of PyTorch."""
     leaf_shapes, steps, seed = program
     # Kinks (relu, abs, clamp, max, where) are measure-zero for random inputs but finite differences

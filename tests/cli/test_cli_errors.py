@@ -3,14 +3,18 @@ wrong and how to fix it; never a traceback, and never a good model overwritten b
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
-from cli_helpers import classification_csv, error_lines, run, start, write_csv
+from cli_helpers import classification_csv, error_lines, regression_csv, run, start, write_csv
+
+from chainrule.cli import main
 
 
 class Payload:
@@ -20,45 +24,61 @@ class Payload:
         return (open, ("MARKER", "w"))
 
 
-# name -> (command line, words the error must contain)
+# The bad inputs a user meets most, each run as a fresh process exactly as a user runs it:
+# name -> (command line, words the error must contain).
 CASES: dict[str, tuple[list[str], list[str]]] = {
     "missing data file": (["train", "--data", "absent.csv", "--target", "y"], ["'absent.csv' does not exist"]),
     "empty data file": (["train", "--data", "empty.csv", "--target", "y"], ["'empty.csv' is empty", "header"]),
-    "header only": (["train", "--data", "header.csv", "--target", "y"], ["no rows of data"]),
     "non-numeric cell": (["train", "--data", "text.csv", "--target", "y"],
                          ["line 3", "column 'b'", "'seven' is not a number"]),
     "missing value": (["train", "--data", "hole.csv", "--target", "y"], ["line 4", "column 'a'", "missing value"]),
-    "NA value": (["train", "--data", "na.csv", "--target", "y"], ["line 2", "column 'b'", "missing value ('NA')"]),
-    "ragged row": (["train", "--data", "ragged.csv", "--target", "y"], ["line 3", "has 2 values", "3 columns"]),
     "unknown target": (["train", "--data", "good.csv", "--target", "label"],
                        ["'label' not in", "its columns are: sepal, petal, noise, species"]),
     "one class": (["train", "--data", "one.csv", "--target", "y"], ["only one class ('cat')", "at least two"]),
-    "no header": (["train", "--data", "noheader.csv", "--target", "y"], ["looks like data", "header row"]),
     "predict on other columns": (["predict", "good.safetensors", "--data", "other.csv"],
                                  ["do not match the model's", "missing 'petal'", "expects the columns"]),
-    "evaluate unseen class": (["evaluate", "good.safetensors", "--data", "unseen.csv", "--target", "species"],
-                              ["class 'giant' was not among the training classes"]),
     "negative lr": (["train", "--lr", "-0.1"], ["--lr must be a positive number", "--help"]),
     "non-numeric lr": (["train", "--lr", "fast"], ["--lr must be a number, got 'fast'"]),
+    "missing model": (["summary", "absent.safetensors"], ["'absent.safetensors' does not exist"]),
+    "truncated model": (["predict", "truncated.safetensors", "--data", "good.csv"],
+                        ["truncated.safetensors: is truncated"]),
+    "corrupted model": (["evaluate", "corrupted.safetensors", "--data", "good.csv", "--target", "species"],
+                        ["corrupted.safetensors: is corrupted"]),
+    "pickled model": (["summary", "pickled.safetensors"],
+                      ["pickled.safetensors: is a Python pickle", "never unpickles"]),
+    "torch.save model": (["predict", "model.pt", "--data", "good.csv"], ["model.pt: is a zip archive", "pickle"]),
+    "text as model": (["summary", "good.csv"], ["good.csv: is a text file"]),
+}
+
+# More bad inputs, run through the same main() in this process (a fresh interpreter per case would
+# only repeat the start-up time): name -> (command line, words the error must contain).
+MORE_CASES: dict[str, tuple[list[str], list[str]]] = {
+    "header only": (["train", "--data", "header.csv", "--target", "y"], ["no rows of data"]),
+    "NA value": (["train", "--data", "na.csv", "--target", "y"], ["line 2", "column 'b'", "missing value ('NA')"]),
+    "ragged row": (["train", "--data", "ragged.csv", "--target", "y"], ["line 3", "has 2 values", "3 columns"]),
+    "no header": (["train", "--data", "noheader.csv", "--target", "y"], ["looks like data", "header row"]),
+    "evaluate unseen class": (["evaluate", "good.safetensors", "--data", "unseen.csv", "--target", "species"],
+                              ["class 'giant' was not among the training classes"]),
+    "evaluate unknown target": (["evaluate", "good.safetensors", "--data", "good.csv", "--target", "kind"],
+                                ["'kind' not in"]),
     "negative epochs": (["train", "--epochs", "-5"], ["--epochs must be a positive whole number"]),
     "fractional batch size": (["train", "--batch-size", "2.5"], ["--batch-size must be a whole number"]),
     "negative weight decay": (["train", "--weight-decay", "-1"], ["--weight-decay cannot be negative"]),
     "negative hidden width": (["train", "--hidden", "16", "-4"], ["--hidden must be a positive whole number"]),
     "validation fraction": (["train", "--val-split", "1"], ["--val-split must be a fraction in [0, 1)"]),
     "infinite lr": (["train", "--lr", "inf"], ["--lr must be a finite number"]),
-    "negative patience": (["train", "--early-stopping", "-2"], ["--early-stopping cannot be negative"]),
+    "negative patience": (["train", "--early-stopping", "-2"], ["--early-stopping must be a positive whole"]),
+    "negative momentum": (["train", "--momentum", "-0.5"], ["--momentum cannot be negative"]),
     "unknown activation": (["train", "--activation", "swish"], ["--activation must be one of relu"]),
     "unknown dataset": (["train", "--dataset", "imagenet"], ["unknown data set 'imagenet'", "spirals"]),
+    "data and dataset": (["train", "--data", "good.csv", "--target", "species", "--dataset", "xor"],
+                         ["either --data CSV or --dataset NAME"]),
     "resume without directory": (["train", "--resume"], ["--resume needs --checkpoint-dir"]),
     "output directory missing": (["train", "--out", "nowhere/m.safetensors"], ["directory", "does not exist"]),
-    "missing model": (["summary", "absent.safetensors"], ["'absent.safetensors' does not exist"]),
-    "truncated model": (["predict", "truncated.safetensors", "--data", "good.csv"],
-                        ["truncated.safetensors: is truncated"]),
-    "corrupted model": (["evaluate", "corrupted.safetensors", "--data", "good.csv", "--target", "species"],
-                        ["corrupted.safetensors: is corrupted"]),
-    "pickled model": (["summary", "pickled.safetensors"], ["pickled.safetensors: is a Python pickle", "never unpickles"]),
-    "torch.save model": (["predict", "model.pt", "--data", "good.csv"], ["model.pt: is a zip archive", "pickle"]),
-    "text as model": (["summary", "good.csv"], ["good.csv: is a text file"]),
+    "config value": (["train", "--config", "bad.toml"], ["lr in bad.toml must be a positive number"]),
+    "config syntax": (["train", "--config", "broken.toml"], ["not valid TOML"]),
+    "proba of a regressor": (["predict", "regressor.safetensors", "--data", "houses.csv", "--proba"],
+                             ["--proba gives class probabilities", "regression model"]),
     "unknown command": (["fit"], ["invalid choice: 'fit'"]),
     "unknown demo": (["demo", "tetris"], ["unknown demo 'tetris'", "logic-gates"]),
 }
@@ -68,6 +88,15 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
 def results(tmp_path_factory):
     """Make the files, then run every case (a few at a time: each is a fresh Python process)."""
     directory = tmp_path_factory.mktemp("errors")
+    here = os.getcwd()
+    os.chdir(directory)
+    try:
+        return _results(directory)
+    finally:
+        os.chdir(here)
+
+
+def _results(directory):
     classification_csv(directory / "good.csv", n=40)
     (directory / "empty.csv").write_text("")
     write_csv(directory / "header.csv", ["a", "y"], [])
@@ -79,9 +108,14 @@ def results(tmp_path_factory):
     write_csv(directory / "noheader.csv", ["1.0", "2.0", "0"], [[3, 4, 1]])
     write_csv(directory / "other.csv", ["sepal", "width", "noise"], [[1, 2, 3]])
     write_csv(directory / "unseen.csv", ["sepal", "petal", "noise", "species"], [[1, 50, 0, "giant"]])
+    (directory / "bad.toml").write_text("lr = -3\n")
+    (directory / "broken.toml").write_text("lr = = 3\n")
     trained = run("train", "--data", "good.csv", "--target", "species", "--epochs", "2", "--hidden", "4",
                   "--out", "good.safetensors", cwd=directory)
     assert trained.returncode == 0, trained.stderr
+    regression_csv(directory / "houses.csv", n=30)
+    assert main(["train", "--data", "houses.csv", "--target", "price", "--epochs", "1", "--hidden", "2",
+                 "--out", "regressor.safetensors", "--quiet"]) == 0
     good = (directory / "good.safetensors").read_bytes()
     (directory / "truncated.safetensors").write_bytes(good[: len(good) // 2])
     corrupted = bytearray(good)
@@ -100,6 +134,19 @@ def test_bad_input_gives_a_clear_error(results, case) -> None:
     result = done[case]
     text = " ".join(error_lines(result))
     for words in CASES[case][1]:
+        assert words in text, (case, text)
+
+
+@pytest.mark.parametrize("case", list(MORE_CASES))
+def test_more_bad_input_through_main(results, case, capsys, monkeypatch) -> None:
+    directory, _ = results
+    monkeypatch.chdir(directory)
+    command, expected = MORE_CASES[case]
+    code = main(command)
+    captured = capsys.readouterr()
+    result = subprocess.CompletedProcess(command, code, captured.out, captured.err)
+    text = " ".join(error_lines(result))
+    for words in expected:
         assert words in text, (case, text)
 
 
@@ -123,8 +170,9 @@ def test_a_failed_run_never_replaces_a_good_model(tmp_path) -> None:
     assert (tmp_path / "m.safetensors").read_bytes() == good
 
     # Ctrl-C without a checkpoint directory: training stops, and the old model stays as it was.
-    process = start("train", "--data", "good.csv", "--epochs", "100000", *common, cwd=tmp_path)
-    time.sleep(2.0)
+    process = start("train", "--data", "good.csv", "--epochs", "100000", *common[:-1], cwd=tmp_path)
+    assert process.stdout is not None and process.stdout.readline().startswith("training a")
+    time.sleep(0.3)                        # the first line comes just before training starts
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr

@@ -93,7 +93,8 @@ def test_packing_round_trips_optimizer_like_state() -> None:
     assert isinstance(back["state"][0]["exp_avg"], cr.Tensor)
     assert back["state"][0]["exp_avg"].tolist() == [1.0, 2.0]
     np.testing.assert_array_equal(back["state"][0]["buf"], np.eye(2))
-    assert back["np_scalar"] == 0.25 and back["np_scalar"].dtype == np.float32 and back["__tuple__"] == "a key that looks like a tag"
+    assert back["np_scalar"] == 0.25 and back["np_scalar"].dtype == np.float32
+    assert back["__tuple__"] == "a key that looks like a tag"
 
 
 def test_unpacking_refuses_malformed_data() -> None:

@@ -336,3 +336,37 @@ def test_import_chainrule_does_not_import_matplotlib() -> None:
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().lower() == "agg"  # no display: the Agg backend is chosen
+
+
+def test_two_logit_module_is_shown_as_softmax_probability() -> None:
+    model = cr.nn.Linear(2, 2)
+    with cr.no_grad():
+        model.weight.copy_(cr.tensor([[0.0, 0.0], [2.0, 0.0]]))
+        model.bias.fill_(0.0)
+    classes, p1 = viz.predict_grid(model, np.array([[-1.0, 0.0], [1.0, 0.0]]))
+    np.testing.assert_allclose(p1, [1 / (1 + np.exp(2.0)), 1 / (1 + np.exp(-2.0))], rtol=1e-6)
+    assert classes.tolist() == [0, 1]
+
+
+def test_perceptron_boundary_is_the_line_where_its_score_is_zero() -> None:
+    X, y = cr.data.logic_gate("and")
+    perceptron = cr.Perceptron(2, seed=0).fit(X, y)
+    fig = viz.plot_decision_boundary(perceptron, X, y, resolution=30)
+    line = fig.axes[0].collections[1]  # drawn after the filled regions
+    assert list(line.levels) == [0.0]  # w.x + b = 0, a smooth line rather than grid steps
+
+
+def test_plot_network_of_a_perceptron() -> None:
+    X, y = cr.data.logic_gate("or")
+    fig = viz.plot_network(cr.Perceptron(2, seed=0).fit(X, y))
+    ax = fig.axes[0]
+    assert ax.get_title() == "Network 2-1"
+    assert "output\n(1, step)" in [t.get_text() for t in ax.texts]
+
+
+def test_figures_are_released_by_pyplot_unless_the_caller_owns_them() -> None:
+    fig = viz.plot_activation("tanh")
+    assert fig.number not in plt.get_fignums()  # Agg: nothing to show, so pyplot keeps no reference
+    owned, ax = plt.subplots()
+    assert viz.plot_data([[0.0, 1.0], [1.0, 0.0]], [0, 1], ax=ax) is owned
+    assert owned.number in plt.get_fignums()

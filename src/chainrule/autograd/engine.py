@@ -81,11 +81,11 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
         if grad is None:
             continue
         ctx = node._ctx
-        if ctx is None or node._retains_grad:
-            if only is None or id(node) in only:
-                store_grad(node, grad, handed_out)
-            if ctx is None:
-                continue
+        # Leaves keep their gradient, other tensors only when asked (retain_grad, or backward(inputs=...)).
+        if (ctx is None or node._retains_grad) if only is None else id(node) in only:
+            store_grad(node, grad, handed_out)
+        if ctx is None:
+            continue
         if ctx.released:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time: the values {ctx.name} saved were freed "

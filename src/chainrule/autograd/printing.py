@@ -8,6 +8,7 @@ or leave [1e-4, 1e8] (``tensor([1.0000e-05, 1.0000e+00])``). Every element is pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ def _shown(data: np.ndarray) -> np.ndarray:
     return data
 
 
-def _float_format(data: np.ndarray) -> Callable[[float], str]:
+def _float_format(data: np.ndarray) -> Callable[[Any], str]:
     """The formatter PyTorch's printing rules pick for this array of floats."""
     data = _shown(data)
     finite = data[np.isfinite(data)]

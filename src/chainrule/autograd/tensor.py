@@ -3,7 +3,9 @@
 Each operation on tensors that require grad records a ``Function`` node (``tensor.grad_fn``) with its
 inputs. ``loss.backward()`` sorts the recorded graph once (inputs before outputs), walks it in
 reverse, calls each node's ``backward`` with dL/d(output), and adds what comes out into the inputs:
-reverse-mode differentiation, the chain rule applied from the loss back to every parameter.
+reverse-mode differentiation, the chain rule applied from the loss back to every parameter (the walk
+itself is ``engine.run_backward``). Mixed dtypes follow PyTorch's promotion rules (``promote``), so a
+float32 tensor stays float32 next to Python numbers.
 """
 
 from __future__ import annotations
@@ -73,6 +75,17 @@ def _axes(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
                              f"(valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
         out.append(builtins.int(d) % max(ndim, 1))
     return tuple(out)
+
+
+def _python_number(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds: NumPy treats np.float64(2) as a float64 operand that
+    upcasts a float32 array, while a Python 2.0 leaves its dtype alone (PyTorch treats both so)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _reduced_axes(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
+    """The axes a reduction runs over: None (all) for ``dim=None`` and, as in PyTorch, for ``dim=()``."""
+    return _axes(dim, ndim) or None
 
 
 def _convert_index(index: Any) -> Any:
@@ -336,7 +349,7 @@ class Tensor:
             return Tensor._wrap(np.asarray(other, dtype=dtypes.result_type(self.data, other)))
         return Tensor._wrap(to_array(other, copy=False))
 
-    def _binary(self, op: type[Function], other: Any, reflected: builtins.bool = False,
+    def _binary(self, op: builtins.type[Function], other: Any, reflected: builtins.bool = False,
                 true_divide: builtins.bool = False) -> Tensor:
         """Apply a two-input op after PyTorch's type promotion, with a shape error that names both shapes."""
         kind = self.data.dtype.kind
@@ -387,13 +400,13 @@ class Tensor:
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, _NUMBERS):
             base = self._cast(dtypes.result_type(self.data, exponent))
-            return arith.PowScalar.apply(base, exponent=exponent)
+            return arith.PowScalar.apply(base, exponent=_python_number(exponent))
         return self._binary(arith.Pow, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
         if isinstance(base, _NUMBERS):
             exponent = self._cast(dtypes.result_type(self.data, base))
-            return arith.RPowScalar.apply(exponent, base=base)
+            return arith.RPowScalar.apply(exponent, base=_python_number(base))
         return self._binary(arith.Pow, base, reflected=True)
 
     def pow(self, exponent: Any) -> Tensor:
@@ -511,12 +524,18 @@ class Tensor:
         return act.Erf.apply(self._as_float())
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
+        """min(max(x, min), max) element-wise; bounds are numbers or tensors (broadcast, differentiable).
+        The gradient reaches x where min <= x <= max (ties go to x), and each tensor bound where it won.
+
+        >>> cr.tensor([-2.0, 0.5, 3.0]).clamp(-1, 1)
+        tensor([-1.0000,  0.5000,  1.0000])
+        """
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
         bounds = [b for b in (min, max) if b is not None]
         if all(isinstance(b, _NUMBERS) for b in bounds):
             x = self._cast(dtypes.result_type(self.data, *bounds))
-            return unary.Clamp.apply(x, min=min, max=max)
+            return unary.Clamp.apply(x, min=_python_number(min), max=_python_number(max))
         x, *converted = promote(self, *bounds)
         try:
             return unary.ClampTensor.apply(x, *converted, has_min=min is not None, has_max=max is not None)
@@ -542,20 +561,20 @@ class Tensor:
     # -- reductions --------------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:
         """Sum over all elements, or over ``dim`` (an int or a tuple); ``keepdim`` keeps size-1 axes."""
-        axes = _axes(axis if dim is None else dim, self.ndim)
+        axes = _reduced_axes(axis if dim is None else dim, self.ndim)
         if self.data.dtype.kind == "b":
             return Tensor._wrap(np.asarray(self.data.sum(axis=axes, keepdims=keepdim)))
         return reduce.Sum.apply(self, axes=axes, keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:
         """Mean over all elements, or over ``dim``."""
-        axes = _axes(axis if dim is None else dim, self.ndim)
+        axes = _reduced_axes(axis if dim is None else dim, self.ndim)
         return reduce.Mean.apply(self._as_float(), axes=axes, keepdim=keepdim)
 
     def var(self, dim: Any = None, unbiased: builtins.bool = True, keepdim: builtins.bool = False, *,
             correction: builtins.int | None = None) -> Tensor:
         """Variance, sum (x - mean)^2 / (n - correction); correction 1 (unbiased) by default, as PyTorch."""
-        axes = _axes(dim, self.ndim)
+        axes = _reduced_axes(dim, self.ndim)
         count = self.numel() if axes is None else builtins.int(np.prod([self.shape[a] for a in axes]))
         correction = (1 if unbiased else 0) if correction is None else correction
         centred = self - self.mean(dim=axes, keepdim=True)
@@ -589,10 +608,10 @@ class Tensor:
         return self._extreme(dim, keepdim, False)
 
     def amax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.Amax.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim, largest=True)
+        return reduce.Amax.apply(self, axes=_reduced_axes(dim, self.ndim), keepdim=keepdim, largest=True)
 
     def amin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.Amax.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim, largest=False)
+        return reduce.Amax.apply(self, axes=_reduced_axes(dim, self.ndim), keepdim=keepdim, largest=False)
 
     def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         if dim is None:
@@ -734,11 +753,13 @@ class Tensor:
         ufunc(self.data, other_data, out=self.data, casting="same_kind")
         return self
 
-    def _augmented(self, ufunc: Any, op: type[Function], other: Any) -> Tensor:
-        """``t += other``: in place, except where ``other`` carries a gradient that ``t`` does not; then
-        ``t = t + other`` out of place (the name is rebound), so the gradient still flows."""
-        if (grad_mode._state.enabled and not self.requires_grad and isinstance(other, Tensor)
-                and other.requires_grad):
+    def _augmented(self, ufunc: Any, op: builtins.type[Function], other: Any) -> Tensor:
+        """``t += other``: in place, except while the graph is recorded and ``t`` is a computed result or
+        ``other`` carries a gradient; then ``t = t + other`` out of place (the name is rebound), so the
+        gradient still flows, as it does in PyTorch. A leaf that requires grad is refused, as in PyTorch."""
+        computed = self._ctx is not None and self.requires_grad
+        carries_grad = isinstance(other, Tensor) and other.requires_grad and not self.requires_grad
+        if grad_mode._state.enabled and (computed or carries_grad):
             return self._binary(op, other, true_divide=op is arith.Div)
         return self._inplace(ufunc, other)
 

@@ -130,7 +130,7 @@ def _maybe_plot(options: dict[str, Any], make: Callable[[], Any]) -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        print(f"plot skipped: matplotlib is not installed (pip install 'chainrule[plot]')")
+        print("plot skipped: matplotlib is not installed (pip install 'chainrule[plot]')")
         return
     make().savefig(path)
     print(f"plot saved to {path}")

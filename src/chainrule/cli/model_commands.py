@@ -157,9 +157,10 @@ def run_summary(model_path: str) -> int:
     usable = UsableModel(model_path)
     saved, model = usable.saved, usable.model
     print(f"{model_path}: chainrule {saved.version} {saved.kind} file")
-    print(model)
-    parameters = sum(int(np.prod(p.shape)) for p in model.parameters())
-    print(f"learnable parameters: {parameters:,}")
+    import chainrule as cr
+
+    first = next((layer for layer in model.modules() if hasattr(layer, "in_features")), None)
+    print(cr.summary(model, input_shape=(first.in_features,) if first is not None else None))
     meta = dict(saved.metadata)
     if usable.features:
         print(f"task: {usable.task}; target: {usable.target}; features ({len(usable.features)}): "

@@ -124,7 +124,7 @@ TRAIN_OPTIONS: dict[str, Option] = {
     "scheduler": Option(choice(SCHEDULERS), "constant", f"learning-rate schedule: {', '.join(SCHEDULERS)}",
                         "NAME"),
     "val_split": Option(fraction, 0.2, "fraction of the data held out for validation (default 0.2)", "F"),
-    "early_stopping": Option(non_negative_int, None, "stop after PATIENCE epochs without a better val_loss",
+    "early_stopping": Option(positive_int, None, "stop after PATIENCE epochs without a better val_loss",
                              "PATIENCE"),
     "seed": Option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N"),
     "out": Option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL"),

@@ -56,11 +56,15 @@ def scores(model: Any, loss: str, X: np.ndarray, y: np.ndarray, y_original: np.n
     return result | regression_scores(predicted, y_original)
 
 
-def final_scores(model: Any, loss: str, data: prepare.Prepared, train: tuple[np.ndarray, ...],
-                 validation: tuple[np.ndarray, ...], target_scaling: prepare.Scaling | None) -> dict[str, Any]:
-    result = {"train": scores(model, loss, *train, target_scaling)}
+Part = tuple[np.ndarray, np.ndarray, np.ndarray]  # (model inputs, model targets, targets in original units)
+
+
+def final_scores(model: Any, loss: str, train: Part, validation: Part,
+                 target_scaling: prepare.Scaling | None) -> dict[str, Any]:
+    """The scores on the training part and (when there is one) the validation part."""
+    result = {"train": scores(model, loss, train[0], train[1], train[2], target_scaling)}
     if len(validation[0]):
-        result["validation"] = scores(model, loss, *validation, target_scaling)
+        result["validation"] = scores(model, loss, validation[0], validation[1], validation[2], target_scaling)
     return result
 
 

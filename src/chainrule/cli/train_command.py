@@ -21,8 +21,14 @@ from chainrule.cli import prepare, report
 from chainrule.cli.errors import CommandError
 from chainrule.cli.options import RUN_KEYS, command_line
 from chainrule.cli.training import (
-    CHECKPOINT_NAME, EpochCheckpoint, Interrupt, ResumableEarlyStopping, build_model, build_optimizer,
-    build_scheduler, remove_stale_temporaries,
+    CHECKPOINT_NAME,
+    EpochCheckpoint,
+    Interrupt,
+    ResumableEarlyStopping,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    remove_stale_temporaries,
 )
 
 DEFAULT_PLOT = "decision_boundary.png"
@@ -165,7 +171,7 @@ def run_train(settings: dict[str, Any]) -> int:
     if interrupt.requested and epochs_done < settings["epochs"] and not (early and early.stop_training):
         return report.interrupted(settings, epochs_done, directory)
 
-    scores = report.final_scores(model, loss, data, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
+    scores = report.final_scores(model, loss, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
                                  target_scaling)
     info = {"task": data.task, "feature_names": data.feature_names, "target": data.target,
             "classes": data.classes, "feature_scaling": scaling.to_json(),

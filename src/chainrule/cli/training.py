@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -112,7 +113,7 @@ class EpochCheckpoint(Callback):
     """
 
     def __init__(self, directory: str | None, scheduler: Any, interrupt: Interrupt,
-                 metadata: Any) -> None:
+                 metadata: Callable[[int, dict[str, Any], bool], dict[str, Any]]) -> None:
         super().__init__()
         self.path = None if directory is None else os.path.join(directory, CHECKPOINT_NAME)
         self.scheduler = scheduler

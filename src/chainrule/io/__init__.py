@@ -10,15 +10,21 @@ refused with one line (:class:`ModelFileError`) naming the file and what is wron
 >>> model = cr.nn.Sequential(cr.nn.Linear(2, 8), cr.nn.Tanh(), cr.nn.Linear(8, 1))
 >>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
 >>> cr.save(model, path, metadata={"features": ["x1", "x2"]})
->>> cr.load(path)
-Sequential(...)
+>>> cr.load(path)[0]
+Linear(in_features=2, out_features=8, bias=True)
 """
 
 from chainrule.io.architecture import REGISTRY, ArchitectureError, build, describe
 from chainrule.io.atomic import atomic_write_bytes
 from chainrule.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from chainrule.io.model_file import (
-    SavedModel, load, load_state_dict, read_file, read_model, save, save_state_dict,
+    SavedModel,
+    load,
+    load_state_dict,
+    read_file,
+    read_model,
+    save,
+    save_state_dict,
 )
 from chainrule.io.safetensors_format import ModelFileError
 

@@ -18,7 +18,12 @@ import numpy as np
 
 from chainrule.io.atomic import atomic_write_bytes
 from chainrule.io.model_file import (
-    ModelFileError, _state_arrays, encode_file, model_document, read_file, rebuild,
+    ModelFileError,
+    _state_arrays,
+    encode_file,
+    model_document,
+    read_file,
+    rebuild,
 )
 from chainrule.io.packing import PackingError, pack, unpack
 

@@ -133,11 +133,16 @@ def predict_grid(model: Any, points: np.ndarray,
         with cr.no_grad():
             out = to_numpy(model(cr.tensor(points, dtype=_module_dtype(model))), "model output")
         out = out.astype(np.float64)
-        if out.ndim == 2 and out.shape[1] > 1:
+        is_probability = output == "probability" or (output == "auto" and (
+            _last_layer_name(model) in _PROBABILITY_LAYERS or bool(np.all((out >= 0) & (out <= 1)))))
+        if out.ndim == 2 and out.shape[1] == 2:  # two classes as two logits (cross-entropy) or softmax
+            shifted = np.exp(out - out.max(axis=1, keepdims=True))
+            p = out if is_probability else shifted / shifted.sum(axis=1, keepdims=True)
+            return out.argmax(axis=1), p[:, 1]
+        if out.ndim == 2 and out.shape[1] > 2:
             return out.argmax(axis=1), None
         scores = out.reshape(-1)
-        probability = output == "probability" or (output == "auto" and (
-            _last_layer_name(model) in _PROBABILITY_LAYERS or bool(np.all((scores >= 0) & (scores <= 1)))))
+        probability = is_probability
         p1 = scores if probability else 1.0 / (1.0 + np.exp(-np.clip(scores, -500, 500)))
         return (p1 > 0.5).astype(np.int64), p1
     if hasattr(model, "predict"):

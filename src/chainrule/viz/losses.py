@@ -83,9 +83,9 @@ def plot_loss(name: str, *, delta: float = 1.0, prediction_range: tuple[float, f
     (default -3 to 3); BCE for targets 1 and 0 over probabilities in (0, 1). The derivative comes
     from the autograd engine. Returns the Figure.
 
-    >>> fig = plot_loss("huber")
+    >>> fig = plot_loss("l2")
     >>> fig.axes[0].get_title()
-    'huber loss (delta = 1)'
+    'l2 loss'
     """
     if name not in LOSSES:
         raise unknown_name("loss", name, list(LOSSES))
