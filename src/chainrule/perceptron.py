@@ -100,7 +100,11 @@ class Perceptron:
 
     # -- checking what the user passed ------------------------------------------------------------------
     def _check_inputs(self, X: Any, where: str) -> np.ndarray:
-        inputs = np.asarray(X, dtype=np.float64)
+        try:
+            inputs = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"Perceptron.{where}: X must be numbers with one row of {self.n_inputs} inputs "
+                             f"per sample ({error})") from None
         if inputs.ndim == 1 and self.n_inputs == 1:
             inputs = inputs.reshape(-1, 1)      # NOT and other one-input gates: a plain list of values
         if inputs.ndim != 2 or inputs.shape[1] != self.n_inputs:
@@ -110,6 +114,9 @@ class Perceptron:
             )
         if not np.all(np.isfinite(inputs)):
             raise ValueError(f"Perceptron.{where}: X contains NaN or infinite values")
+        if where == "fit" and inputs.shape[0] == 0:
+            raise ValueError(f"Perceptron.fit: X has no samples (shape {inputs.shape}); give at least one row "
+                             f"of {self.n_inputs} inputs")
         return inputs
 
     @staticmethod
@@ -123,8 +130,13 @@ class Perceptron:
         bad = ~np.isin(labels, (0, 1))
         if np.any(bad):
             found = np.unique(labels[bad])[:5].tolist()
+            if len(np.unique(labels)) > 2:
+                hint = ("a perceptron separates two classes with one line; for more classes train one "
+                        "perceptron per class (that class = 1, the rest = 0) or an MLP with a softmax output")
+            else:
+                hint = "map them first, e.g. y = (y > 0).astype(int) for labels -1/1"
             raise ValueError(f"Perceptron.fit: labels must be 0 or 1 (the step function's outputs), got "
-                             f"{found}; map them first, e.g. y = (y > 0).astype(int)")
+                             f"{found}; {hint}")
         return labels.astype(np.int64)
 
     # -- the model -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import signal
 import time
@@ -15,9 +16,11 @@ from chainrule.cli import main
 from chainrule.io import ModelFileError, load_checkpoint
 
 EPOCHS = 150
-# Small batches so that an epoch takes a moment and a kill lands mid-run; Adam, a schedule, dropout-free.
+# Small batches so that an epoch takes a moment and a kill lands mid-run. Adam's moments, the cosine
+# schedule and early stopping's counters (it stops this run early) all have to survive the kill.
 TRAIN = ["train", "--data", "d.csv", "--target", "species", "--hidden", "16", "--batch-size", "4",
-         "--epochs", str(EPOCHS), "--optimizer", "adam", "--scheduler", "cosine", "--seed", "11", "--quiet"]
+         "--epochs", str(EPOCHS), "--optimizer", "adam", "--scheduler", "cosine", "--early-stopping", "40",
+         "--seed", "11", "--quiet"]
 
 
 def weights(path) -> dict[str, bytes]:
@@ -49,6 +52,7 @@ def workdir(tmp_path_factory):
     classification_csv(directory / "d.csv", n=100)
     result = run(*TRAIN, "--out", "unbroken.safetensors", cwd=directory)
     assert result.returncode == 0, result.stderr
+    assert int(re.search(r"trained (\d+) epochs", result.stdout).group(1)) < EPOCHS   # early stopping stopped it
     return directory
 
 

@@ -2,7 +2,7 @@
 marked as expected to fail.
 
 Each instance is a configuration the checks exercise differently (the default Adam network, L-BFGS, plain
-SGD, the perceptron); ``max_iter`` and layer sizes are kept small so the whole suite stays quick, as
+SGD with momentum, the perceptron); ``max_iter`` and layer sizes are kept small so the whole suite stays quick, as
 scikit-learn does for its own MLPs (``max_iter=100``) and Perceptron (``max_iter=5``).
 """
 
@@ -15,10 +15,9 @@ from chainrule.sklearn import MLPClassifier, MLPRegressor, Perceptron
 
 ESTIMATORS = [
     MLPClassifier(max_iter=100),
-    MLPClassifier(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=100),
-    MLPRegressor(max_iter=100),
+    MLPClassifier(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=50),
     MLPRegressor(hidden_layer_sizes=(20,), solver="sgd", learning_rate_init=0.01, max_iter=100),
-    MLPRegressor(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=100),
+    MLPRegressor(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=50),
     Perceptron(max_iter=20),
 ]
 

@@ -109,7 +109,7 @@ def numeric_columns(table: Table, names: list[str]) -> np.ndarray:
                         f"{table.path}, line {table.line_numbers[row]}, column {name!r}: {cell!r} is not a number",
                         "feature columns must be numeric (only the --target column may hold class names)",
                     ) from None
-        raise
+        values = np.array([[float(cell) for cell in cells] for cells in strings], dtype=np.float64)
     bad = np.argwhere(~np.isfinite(values))
     if len(bad):
         row, column = bad[0]

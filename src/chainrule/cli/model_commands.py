@@ -83,7 +83,7 @@ class UsableModel:
         index = {str(label): position for position, label in enumerate(self.classes or [])}
         codes = []
         for row, cell in enumerate(cells):
-            key = str(prepare._label_value(cell))
+            key = str(prepare.label_value(cell))
             if key not in index:
                 raise CommandError(f"{table.path}, line {table.line_numbers[row]}, column {target!r}: class "
                                    f"{cell!r} was not among the training classes {list(index)}")

@@ -20,7 +20,7 @@ from chainrule.cli.errors import CommandError
 DEFAULT_DATASET = "spirals"
 # The embedded default job: three interleaved spiral arms, which no linear model can separate.
 DEFAULT_OPTIONS: dict[str, Any] = {"n_samples": 600, "n_arms": 3, "noise": 0.03, "turns": 1.0}
-MAX_CLASSES = 50
+MAX_CLASSES = 20  # more distinct whole numbers than this: a quantity, not class labels
 
 
 @dataclass
@@ -43,7 +43,7 @@ def _is_integer_text(cell: str) -> bool:
         return False
 
 
-def _label_value(cell: str) -> Any:
+def label_value(cell: str) -> Any:
     """A class label as stored: an int for integer labels ('1', '2.0'), else the text itself."""
     return int(float(cell)) if _is_integer_text(cell) else cell
 
@@ -79,7 +79,7 @@ def _is_number(cell: str) -> bool:
 
 def encode_labels(cells: list[Any], where: str) -> tuple[np.ndarray, list[Any]]:
     """Class indices and the sorted list of original labels (``classes[index] == label``)."""
-    labels = [_label_value(cell) if isinstance(cell, str) else cell for cell in cells]
+    labels = [label_value(cell) if isinstance(cell, str) else cell for cell in cells]
     classes = sorted(set(labels), key=lambda label: (isinstance(label, str), label))
     if len(classes) < 2:
         raise CommandError(f"{where} has only one class ({classes[0]!r}); a classifier needs at least two",

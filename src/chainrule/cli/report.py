@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -33,6 +32,10 @@ def announce(settings: dict[str, Any], data: prepare.Prepared, model: Any, n_tra
     split = f"{n_train} training / {n_val} validation samples" if n_val else f"{n_train} samples (no validation)"
     say(settings, f"training a {architecture(model)} on {data.source}: {split}, {len(data.feature_names)} "
                   f"features, {kind}")
+    if settings["data"] is not None and settings["loss"] == "auto" and all(
+            isinstance(label, int) for label in data.classes or ["text"]):
+        say(settings, f"(the whole numbers in {data.target!r} are taken as class labels; "
+                      "--loss mse treats them as quantities)")
 
 
 def regression_scores(predicted: np.ndarray, target: np.ndarray) -> dict[str, float]:
@@ -124,6 +127,6 @@ def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared
     names = [str(label) for label in data.classes or []]
     figure = cr.viz.plot_decision_boundary(ScaledClassifier(model, scaling), data.X, data.y,
                                            feature_names=data.feature_names, class_names=names,
-                                           title=f"Decision boundary ({os.path.basename(settings['out'])})")
+                                           title=f"{data.source}: {architecture(model)}")
     figure.savefig(path)
     print(f"decision-boundary plot saved to {path}")

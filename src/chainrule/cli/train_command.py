@@ -88,6 +88,8 @@ def check_output_path(path: str, what: str) -> None:
 
 
 def run_train(settings: dict[str, Any]) -> int:
+    """Load and prepare the data, build the network, train it with ``cr.fit`` (checkpointing and
+    resuming when asked), save the model with everything ``predict`` needs, and plot; return the exit code."""
     started = time.perf_counter()
     check_output_path(settings["out"], "--out")
     if settings["plot"] is not None:
@@ -118,27 +120,12 @@ def run_train(settings: dict[str, Any]) -> int:
     data_hash = fingerprint(inputs[0], targets[0], inputs[1], targets[1])
 
     directory = settings["checkpoint_dir"]
-    history: dict[str, list[float]] = {}
-    early_state = None
-    initial_epoch = 0
-    finished = False
-    if directory is not None:
-        os.makedirs(directory, exist_ok=True)
-        remove_stale_temporaries(directory)
-        path = os.path.join(directory, CHECKPOINT_NAME)
-        if settings["resume"] and os.path.exists(path):
-            state = resume_from(path, model, optimizer, scheduler, run, data_hash)
-            history, early_state = state["history"], state.get("early_stopping")
-            initial_epoch, finished = state["epochs_done"], bool(state["finished"])
-            report.say(settings, f"resuming from {path} after epoch {initial_epoch}/{settings['epochs']}")
-        elif settings["resume"]:
-            report.say(settings, f"no checkpoint in {directory} yet: starting from the beginning")
-        elif os.path.exists(path) and not finished_run(path):
-            raise CommandError(f"{path} holds the checkpoint of an unfinished run",
-                               "add --resume to continue it, or choose another --checkpoint-dir")
+    restored = open_checkpoints(settings, model, optimizer, scheduler, run, data_hash)
+    history: dict[str, list[float]] = restored.get("history", {})
+    initial_epoch, finished = int(restored.get("epochs_done", 0)), bool(restored.get("finished", False))
 
     report.announce(settings, data, model, len(X_train), len(X_val))
-    early = (ResumableEarlyStopping(settings["early_stopping"], early_state)
+    early = (ResumableEarlyStopping(settings["early_stopping"], restored.get("early_stopping"))
              if settings["early_stopping"] is not None else None)
     interrupt = Interrupt()
 
@@ -173,13 +160,8 @@ def run_train(settings: dict[str, Any]) -> int:
 
     scores = report.final_scores(model, loss, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
                                  target_scaling)
-    info = {"task": data.task, "feature_names": data.feature_names, "target": data.target,
-            "classes": data.classes, "feature_scaling": scaling.to_json(),
-            "target_scaling": None if target_scaling is None else target_scaling.to_json(),
-            "loss": loss, "source": data.source,
-            "training": {"settings": run, "epochs_run": epochs_done, "samples": len(X_train),
-                         "validation_samples": len(X_val), "final": scores,
-                         "history": history, "command": command_line(settings)}}
+    info = model_metadata(data, scaling, target_scaling, loss, settings, run, history, epochs_done, scores,
+                          len(X_train), len(X_val))
     from chainrule.io import save
 
     save(model, settings["out"], metadata=info)
@@ -188,6 +170,40 @@ def run_train(settings: dict[str, Any]) -> int:
     if plot_path is not None:
         report.plot(settings, plot_path, model, data, scaling)
     return 0
+
+
+def model_metadata(data: prepare.Prepared, scaling: prepare.Scaling, target_scaling: prepare.Scaling | None,
+                   loss: str, settings: dict[str, Any], run: dict[str, Any], history: dict[str, list[float]],
+                   epochs_done: int, scores: dict[str, Any], n_train: int, n_val: int) -> dict[str, Any]:
+    """What the model file keeps besides the weights: how to prepare new data, and how it was trained."""
+    return {"task": data.task, "feature_names": data.feature_names, "target": data.target,
+            "classes": data.classes, "feature_scaling": scaling.to_json(),
+            "target_scaling": None if target_scaling is None else target_scaling.to_json(),
+            "loss": loss, "source": data.source,
+            "training": {"settings": run, "epochs_run": epochs_done, "samples": n_train,
+                         "validation_samples": n_val, "final": scores, "history": history,
+                         "command": command_line(settings)}}
+
+
+def open_checkpoints(settings: dict[str, Any], model: Any, optimizer: Any, scheduler: Any, run: dict[str, Any],
+                     data_hash: str) -> dict[str, Any]:
+    """Prepare --checkpoint-dir; with --resume, restore its checkpoint and return its metadata ({} if none)."""
+    directory = settings["checkpoint_dir"]
+    if directory is None:
+        return {}
+    os.makedirs(directory, exist_ok=True)
+    remove_stale_temporaries(directory)
+    path = os.path.join(directory, CHECKPOINT_NAME)
+    if settings["resume"] and os.path.exists(path):
+        state = resume_from(path, model, optimizer, scheduler, run, data_hash)
+        report.say(settings, f"resuming from {path} after epoch {state['epochs_done']}/{settings['epochs']}")
+        return state
+    if settings["resume"]:
+        report.say(settings, f"no checkpoint in {directory} yet: starting from the beginning")
+    elif os.path.exists(path) and not finished_run(path):
+        raise CommandError(f"{path} holds the checkpoint of an unfinished run (or a damaged one)",
+                           "add --resume to continue it, or choose another --checkpoint-dir")
+    return {}
 
 
 def finished_run(path: str) -> bool:

@@ -27,10 +27,13 @@ def check_linear_input(owner: str, input: Any, weight: Tensor) -> None:  # noqa:
         raise RuntimeError(f"{owner}: input has {got} features (shape {input.data.shape}); the last dim of "
                            f"the input must be the layer's in_features = {in_features}")
     if input.data.dtype != weight.data.dtype:
+        # Only a floating-point model can be converted to the input's dtype: an integer, bool or string
+        # input is the thing to convert (model.to(int64) would make no sense).
+        model_hint = (f" or the model (model.{_method(input.data.dtype)}())" if input.data.dtype.kind == "f"
+                      else "")
         raise RuntimeError(
             f"{owner}: input has dtype {input.data.dtype} but the weight has dtype {weight.data.dtype}; they "
-            f"must be the same. Convert the input (x.{_method(weight.data.dtype)}()) or the model "
-            f"(model.{_method(input.data.dtype)}())"
+            f"must be the same. Convert the input (x.{_method(weight.data.dtype)}()){model_hint}"
         )
 
 

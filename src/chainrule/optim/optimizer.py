@@ -82,6 +82,12 @@ class Optimizer:
                             "dicts: [{'params': ...}]")
         if isinstance(params, (set, frozenset)):
             raise TypeError(_SET_ORDER)
+        if callable(getattr(params, "parameters", None)):
+            # SGD(model, lr=0.1): a learner's common slip; the model itself is not an iterable.
+            raise TypeError(f"{_PARAMS_KINDS}, but got the model itself ({type(params).__name__}); pass its "
+                            f"parameters: {type(self).__name__}(model.parameters(), ...)")
+        if not isinstance(params, Iterable):
+            raise TypeError(f"{_PARAMS_KINDS}, but got {_describe(params)}")
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")

@@ -21,10 +21,24 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from chainrule import nn
 from chainrule.sklearn.lbfgs import fit_lbfgs
 from chainrule.sklearn.network import (
-    ACTIVATIONS, build_network, export_weights, init_network, logits, network_from, parse_network,
+    ACTIVATIONS,
+    build_network,
+    export_weights,
+    init_network,
+    logits,
+    network_from,
+    parse_network,
 )
 from chainrule.sklearn.params import (
-    Check, boolean, check_params, hidden_layer_list, interval, layer_sizes, make_generator, one_of, random_state,
+    Check,
+    boolean,
+    check_params,
+    hidden_layer_list,
+    interval,
+    layer_sizes,
+    make_generator,
+    one_of,
+    random_state,
     verbosity,
 )
 from chainrule.sklearn.stochastic import fit_stochastic
@@ -67,6 +81,11 @@ class BaseMLP(BaseEstimator):
     out_activation_: str
     n_outputs_: int
     loss_curve_: list[float]
+    # None until early stopping or the stochastic solvers set them, as in scikit-learn.
+    best_loss_: Any
+    validation_scores_: Any
+    validation_loss_curve_: Any
+    best_validation_score_: Any
 
     def __init__(self, hidden_layer_sizes: Any = (100,), activation: str = "relu", *, solver: str = "adam",
                  alpha: float = 0.0001, batch_size: int | str = "auto", learning_rate: str = "constant",
@@ -181,10 +200,10 @@ class BaseMLP(BaseEstimator):
         """What the stochastic solvers track across epochs: the best loss or validation score so far."""
         self._no_improvement_count = 0
         if self.early_stopping:
-            self.validation_scores_: list[float] | None = []
-            self.validation_loss_curve_: list[float] | None = []
-            self.best_validation_score_: float | None = -np.inf
-            self.best_loss_: float | None = None
+            self.validation_scores_ = []
+            self.validation_loss_curve_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
         else:
             self.best_loss_ = np.inf
             self.validation_scores_ = None
@@ -198,7 +217,8 @@ class BaseMLP(BaseEstimator):
         n_samples = X.shape[0]
         if np.isscalar(sample_weight):
             return np.full(n_samples, float(sample_weight))  # type: ignore[arg-type]
-        weights = check_array(sample_weight, ensure_2d=False, dtype=(np.float64, np.float32), input_name="sample_weight")
+        weights = check_array(sample_weight, ensure_2d=False, dtype=(np.float64, np.float32),
+                              input_name="sample_weight")
         if weights.ndim != 1 or weights.shape[0] != n_samples:
             raise ValueError(f"{type(self).__name__}.fit: sample_weight must have shape ({n_samples},), one weight "
                              f"per sample of X; got shape {weights.shape}")
@@ -214,7 +234,7 @@ class BaseMLP(BaseEstimator):
         """scikit-learn's rule: 'auto' is min(200, n_samples); a larger size is clipped, with a warning."""
         if self.batch_size == "auto":
             return min(200, n_samples)
-        if self.batch_size > n_samples:
+        if int(self.batch_size) > n_samples:
             warnings.warn(f"Got `batch_size` ({self.batch_size}) larger than the number of samples ({n_samples}); "
                           "it is clipped to the number of samples.", stacklevel=4)
         return int(np.clip(self.batch_size, 1, n_samples))

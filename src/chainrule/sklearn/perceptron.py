@@ -55,6 +55,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     ['off', 'on', 'on', 'on']
     """
 
+    classes_: np.ndarray
+
     def __init__(self, *, max_iter: int = 1000, eta0: float = 1.0, shuffle: bool = True, random_state: Any = 0,
                  warm_start: bool = False) -> None:
         self.max_iter = max_iter
@@ -74,8 +76,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Perceptron: the number of classes has to be greater than one; got {classes.shape[0]} "
                              f"class ({classes.tolist()})")
         if continuing and not np.array_equal(classes, self.classes_):
-            raise ValueError(f"Perceptron: warm_start needs the same classes as the last fit: {self.classes_.tolist()}; "
-                             f"y has {classes.tolist()}")
+            raise ValueError("Perceptron: warm_start needs the same classes as the last fit: "
+                             f"{self.classes_.tolist()}; y has {classes.tolist()}")
         generator = make_generator(self.random_state)
         order = generator.permutation(X.shape[0]) if self.shuffle else np.arange(X.shape[0])
         # One-vs-rest: perceptron k learns "class k (1) or not (0)"; two classes need only the second's.
