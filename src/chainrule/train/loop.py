@@ -97,6 +97,7 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
     if (isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer))
             or initial_epoch < 0):
         raise ValueError(f"fit: initial_epoch must be a non-negative integer, got {initial_epoch!r}")
+    resolve.check_model(model, "fit")
     loss_fn = resolve.get_loss(loss)
     optimizer = resolve.get_optimizer(optimizer, model, lr)
     metric_fns = resolve.get_metrics(metrics, loss_fn)
@@ -113,6 +114,12 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
             raise ValueError("fit: validation_data must be a pair (X_val, y_val)")
         validation = (resolve.prepare_inputs(validation_data[0], dtype, "X_val"),
                       resolve.prepare_targets(validation_data[1], loss_fn, shape, dtype, "y_val"))
+        if validation[0].shape[1:] != X_array.shape[1:]:
+            raise ValueError(f"fit: validation_data's X_val has shape {validation[0].shape} but X has shape "
+                             f"{X_array.shape}; each sample must have the same shape {X_array.shape[1:]}")
+        if len(validation[0]) != len(validation[1]):
+            raise ValueError(f"fit: X_val has {len(validation[0])} samples but y_val has {len(validation[1])}; "
+                             "they must match")
     elif validation_split:
         (X_array, y_array), (X_val, y_val) = resolve.split_validation((X_array, y_array), validation_split)
         validation = (X_val, y_val)

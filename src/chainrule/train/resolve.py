@@ -109,18 +109,60 @@ def model_dtype(model: Any) -> np.dtype:
     return dtypes.get_default_dtype()
 
 
+def check_model(model: Any, caller: str) -> None:
+    """Refuse, with the reason, what cannot be trained: a class instead of an instance, or no module."""
+    if isinstance(model, type):
+        raise TypeError(f"{caller}: model={model.__name__} is a class; pass an instance, e.g. "
+                        f"{model.__name__}(...)")
+    if not callable(model) or not callable(getattr(model, "parameters", None)):
+        raise TypeError(f"{caller}: model must be a chainrule nn.Module (such as nn.Sequential(nn.Linear(2, "
+                        f"4), nn.ReLU(), nn.Linear(4, 1))), got {type(model).__name__}")
+
+
+def _not_numbers_hint(name: str) -> str:
+    if name.startswith("y"):
+        return ("class names must be encoded as integers 0..C-1 first, e.g. "
+                "classes, y = np.unique(y, return_inverse=True)")
+    return "encode text columns as numbers first (for example one column per category, 0 or 1)"
+
+
 def as_array(value: Any, name: str) -> np.ndarray:
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
-    if array.dtype == object or array.ndim == 0:
+    """``value`` as a non-empty NumPy array of numbers with one row per sample, or an error saying why
+    not (strings, ``None``, rows of different lengths, no samples)."""
+    if isinstance(value, Tensor):
+        array = value.data
+    else:
+        try:
+            array = np.asarray(value)
+        except ValueError as error:         # ragged nested lists
+            raise ValueError(f"{name} must be an array with one row per sample, all rows the same length "
+                             f"({error})") from None
+    if array.ndim == 0:
         raise TypeError(f"{name} must be an array or tensor with one row per sample, got "
-                        f"{type(value).__name__} of shape {array.shape}")
+                        f"{type(value).__name__} {array!r}")
+    if array.dtype == object:
+        try:                                # e.g. a pandas column of numbers stored as objects
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            example = next((v for v in array.flat if not isinstance(v, (int, float, np.number))), None)
+            raise TypeError(f"{name} must hold numbers, but it holds {type(example).__name__} values such as "
+                            f"{example!r}; {_not_numbers_hint(name)}") from None
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype} (values such as "
+                        f"{array.flat[0]!r}); {_not_numbers_hint(name)}")
+    if len(array) == 0:
+        raise ValueError(f"{name} has no samples (shape {array.shape}); give at least one row")
     return array
 
 
 def prepare_inputs(X: Any, dtype: np.dtype, name: str = "X") -> np.ndarray:
     """``X`` as an array of the model's dtype (so float32 stays float32), checked for NaN/inf."""
     array = as_array(X, name)
-    if array.dtype.kind in "fiub" and array.dtype != dtype:
+    if array.ndim == 1:
+        raise ValueError(f"{name} has shape {array.shape}: it needs one row per sample, shape (n_samples, "
+                         f"n_features); for one feature per sample use {name}.reshape(-1, 1), for one sample "
+                         f"{name}.reshape(1, -1)")
+    if array.dtype != dtype:
         array = array.astype(dtype)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         row = int(np.argwhere(~np.isfinite(array))[0][0])
@@ -137,7 +179,14 @@ def output_shape(model: Any, X: np.ndarray) -> tuple[int, ...]:
         model.eval()
     try:
         with no_grad():
-            output = model(Tensor._wrap(X[:1]))
+            try:
+                output = model(Tensor._wrap(X[:1]))
+            except (RuntimeError, ValueError) as error:
+                if type(error) not in (RuntimeError, ValueError):
+                    raise
+                # The probe runs on one row: say so, or "(shape (1, 2))" puzzles someone with 500 samples.
+                raise type(error)(f"{error} [the model was run on the first row of X, which has shape "
+                                  f"{X.shape}]") from error
     finally:
         if was_training:
             model.train()
@@ -169,8 +218,15 @@ def prepare_targets(y: Any, loss_fn: Any, shape: tuple[int, ...], dtype: np.dtyp
         labels = labels.astype(np.int64, copy=False)
         n_classes = shape[1] if len(shape) > 1 else None
         if n_classes is not None and len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
+            if n_classes == 1:
+                hint = ("; a model with one output gives one logit: for two classes use "
+                        "loss='bce_with_logits' with labels 0/1, or give the last Linear layer one output "
+                        "per class")
+            else:
+                hint = " (map other labels to 0..C-1 first, e.g. classes, y = np.unique(y, return_inverse=True))"
             raise ValueError(f"fit: {name} holds class labels from {labels.min()} to {labels.max()}, but the "
-                             f"model outputs {n_classes} classes (labels 0 to {n_classes - 1})")
+                             f"model outputs {n_classes} class{'es' if n_classes != 1 else ''} (labels 0 to "
+                             f"{n_classes - 1}){hint}")
         return labels
     array = array.astype(dtype, copy=False) if array.dtype != dtype else array
     if array.dtype.kind == "f" and not np.isfinite(array).all():
