@@ -11,7 +11,8 @@ import chainrule as cr
 
 MODULES = ["chainrule.nn", "chainrule.nn.parameter", "chainrule.nn.linear", "chainrule.nn.container",
            "chainrule.nn.activations", "chainrule.nn.losses", "chainrule.nn.functional",
-           "chainrule.nn.flatten", "chainrule.nn.dropout", "chainrule.nn.init", "chainrule.nn.regularization"]
+           "chainrule.nn.flatten", "chainrule.nn.dropout", "chainrule.nn.init", "chainrule.nn.regularization",
+           "chainrule.nn.utils"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -16,7 +16,7 @@ from chainrule.sklearn import MLPClassifier, MLPRegressor, Perceptron
 ESTIMATORS = [
     MLPClassifier(max_iter=100),
     MLPClassifier(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=50),
-    MLPRegressor(hidden_layer_sizes=(20,), solver="sgd", learning_rate_init=0.01, max_iter=100),
+    MLPRegressor(solver="sgd", max_iter=100),
     MLPRegressor(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=50),
     Perceptron(max_iter=20),
 ]

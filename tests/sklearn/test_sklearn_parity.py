@@ -73,6 +73,8 @@ TRAJECTORIES = [
     ("regressor", 10, {"solver": "sgd"}),
     ("regressor", 10, {"solver": "adam", "hidden_layer_sizes": (12, 7)}),
     ("regressor", 20, {"solver": "lbfgs", "alpha": 1.0}),
+    ("multi-output", 10, {"solver": "sgd"}),
+    ("multi-output", 10, {"solver": "adam"}),
 ]
 
 
@@ -82,12 +84,15 @@ def test_same_trajectory_as_scikit_learn_from_the_same_weights(kind: str, epochs
                                                                weighted: bool) -> None:
     if kind == "regressor":
         X, y = _diabetes()
+    elif kind == "multi-output":
+        X, y = _diabetes()
+        y = np.column_stack([y, X[:, 2] * X[:, 3], np.sin(X[:, 0])])
     else:
         X, y = _digits(2 if kind == "binary" else 4)
     sample_weight = np.random.default_rng(1).integers(0, 4, size=len(y)).astype(float) if weighted else None
     params = {"hidden_layer_sizes": (16,), "shuffle": False, **params}
-    theirs, ours = _same_start("regressor" if kind == "regressor" else "classifier", X, y, epochs, sample_weight,
-                               **params)
+    theirs, ours = _same_start("classifier" if kind in ("classifier", "binary") else "regressor", X, y, epochs,
+                               sample_weight, **params)
     assert ours.n_iter_ == theirs.n_iter_
     assert ours.t_ == theirs.t_
     for mine, reference in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True):

@@ -28,6 +28,10 @@ from chainrule.autograd import grad_mode
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
+else:
+    # NOTE: tensor.py imports this module, so it cannot be imported here; tensor.py sets ``Tensor`` once
+    # the class exists (an import inside ``apply`` would cost about a microsecond on every op).
+    Tensor = None
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -88,13 +92,11 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run the op on tensors; record it in the graph when any input requires grad."""
-        from chainrule.autograd.tensor import Tensor
-
         node = cls()
         requires_grad = False
         if grad_mode._state.enabled:
-            needs = tuple(t.requires_grad for t in inputs)
-            requires_grad = any(needs)
+            needs = tuple([t.requires_grad for t in inputs])
+            requires_grad = True in needs
             node.needs_input_grad = needs
         out = node.forward(*[t.data for t in inputs], **options)
         if type(out) is not np.ndarray:

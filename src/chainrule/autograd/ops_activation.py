@@ -31,10 +31,31 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_array(x: np.ndarray) -> np.ndarray:
-    """logsig(x) = 1 / (1 + e^-x), computed without overflow for any x."""
-    # NOTE: written via e = exp(-|x|) <= 1, so neither branch can overflow at x = +-1e4.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """logsig(x) = 1 / (1 + e^-x), finite for any x."""
+    # NOTE: for very negative x, e^-x overflows to inf and 1 / (1 + inf) = 0, which is the correctly
+    # rounded result (PyTorch gives the same 0), so the overflow is silenced rather than avoided: this
+    # form costs 3 passes over the array, half of the exp(-|x|) + np.where form.
+    with np.errstate(over="ignore"):
+        e = np.exp(-x)
+    e += 1
+    return np.reciprocal(e, out=e) if isinstance(e, np.ndarray) else 1 / e
+
+
+def keep_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """``np.where(mask, grad, 0)`` for a float ``grad``, bit for bit, in about a third of the time.
+
+    Each float's bit pattern is ANDed with all ones where ``mask`` holds and with all zeros elsewhere,
+    giving +0.0 there even where ``grad`` is inf or nan (a multiply by the 0/1 mask would give nan and
+    -0.0). ReLU's backward runs on every hidden layer of every step, so its cost shows.
+    """
+    if not (isinstance(grad, np.ndarray) and isinstance(mask, np.ndarray) and grad.dtype.kind == "f"
+            and grad.shape == mask.shape):
+        return np.where(mask, grad, np.zeros((), dtype=grad.dtype))
+    as_int = np.dtype(f"i{grad.dtype.itemsize}")
+    bits = mask.astype(as_int)
+    np.negative(bits, out=bits)  # True -> -1 (every bit set), False -> 0
+    np.bitwise_and(bits, grad.view(as_int), out=bits)
+    return bits.view(grad.dtype)
 
 
 class Sigmoid(Function):
@@ -73,7 +94,7 @@ class ReLU(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         (out,) = self.saved
-        return np.where(out > 0, grad, np.zeros((), dtype=grad.dtype))
+        return keep_where(out > 0, grad)
 
 
 class LeakyReLU(Function):

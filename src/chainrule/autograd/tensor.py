@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
+from chainrule.autograd import function as function_module
 from chainrule.autograd import grad_mode
 from chainrule.autograd import ops_activation as act
 from chainrule.autograd import ops_arith as arith
@@ -831,6 +832,9 @@ class Tensor:
         self._check_inplace()
         self.data[...] = make_rng(generator).normal(mean, std, size=self.shape)
         return self
+
+
+function_module.Tensor = Tensor  # type: ignore[misc]  # Function.apply wraps every op's result in one
 
 
 class Cast(Function):

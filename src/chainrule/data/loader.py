@@ -38,6 +38,10 @@ class DataLoader:
     ``generator``: None (chainrule's shared generator, seeded by ``cr.manual_seed``), an int seed (a
     private generator made once, so successive epochs still differ) or a ``numpy.random.Generator``.
 
+    ``num_workers`` and ``pin_memory`` are accepted so that PyTorch code runs unchanged, and change
+    nothing: batches are slices of arrays already in memory, served in this process (worker processes
+    would only add the cost of copying them between processes), and there is no GPU memory to pin.
+
     >>> import numpy as np
     >>> from chainrule.data import DataLoader
     >>> loader = DataLoader((np.arange(10.0).reshape(5, 2), np.arange(5)), batch_size=2)
@@ -46,7 +50,10 @@ class DataLoader:
     """
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
-                 drop_last: bool = False, generator: int | np.random.Generator | None = None) -> None:
+                 drop_last: bool = False, generator: int | np.random.Generator | None = None, *,
+                 num_workers: int = 0, pin_memory: bool = False) -> None:
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers should be a non-negative integer, got {num_workers!r}")
         if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
                                        or batch_size < 1):
             raise ValueError(f"DataLoader: batch_size should be a positive integer or None, "

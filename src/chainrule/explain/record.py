@@ -19,6 +19,7 @@ import numpy as np
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.explain import render
+from chainrule.nn.dropout import Dropout
 from chainrule.nn.linear import Linear
 from chainrule.nn.module import Module
 
@@ -175,6 +176,28 @@ def _prepare(model: Module, x: Any, y: Any, loss_fn: Callable[..., Any]) -> tupl
     return Tensor(inputs), Tensor(targets.astype(dtype))
 
 
+def _check_step_arguments(model: Module, loss_fn: Any) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(f"explain.step: model must be a chainrule nn.Module such as nn.Sequential(nn.Linear(2, "
+                        f"1), nn.Sigmoid()), got {type(model).__name__}")
+    if isinstance(loss_fn, type):
+        raise TypeError(f"explain.step: loss_fn={loss_fn.__name__} is a class; pass an instance: "
+                        f"{loss_fn.__name__}()")
+    if not callable(loss_fn):
+        raise TypeError(f"explain.step: loss_fn must be a loss module such as nn.BCELoss() or nn.MSELoss(), or "
+                        f"a function loss_fn(output, y), got {type(loss_fn).__name__} {loss_fn!r}")
+    for name, module in model.named_modules():
+        if isinstance(module, Dropout) and module.training and module.p > 0:
+            # A random mask would make every recorded number (and the "after" pass, which draws another
+            # mask) depend on chance: the step could not be checked by hand or repeated.
+            raise ValueError(
+                f"explain.step: the model has an active Dropout layer ({name or 'the model'}: "
+                f"Dropout(p={module.p})), which zeroes a random part of the activations on every forward "
+                f"pass, so the recorded numbers would change from run to run. Call model.eval() first "
+                f"(dropout off: the step is recorded as at test time), or remove the Dropout layer"
+            )
+
+
 def step(model: Module, loss_fn: Callable[..., Any], x: Any, y: Any, lr: float, *,
          decimals: int = 5) -> StepRecord:
     """One step of gradient descent on ``(x, y)``, recorded number by number. Updates ``model`` in place.
@@ -208,6 +231,7 @@ def step(model: Module, loss_fn: Callable[..., Any], x: Any, y: Any, lr: float, 
 
     if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
         raise ValueError(f"explain.step: decimals must be a non-negative integer, got {decimals!r}")
+    _check_step_arguments(model, loss_fn)
     inputs, targets = _prepare(model, x, y, loss_fn)
     named = dict(model.named_parameters())
     params_before = {k: p.data.copy() for k, p in named.items()}

@@ -16,6 +16,23 @@ from chainrule.nn import functional as F
 from chainrule.nn.module import Module
 
 
+def _layer_argument(layer: str, function: str, value: object) -> None:
+    """Refuse a tensor where a layer's option belongs: ``nn.ReLU(x)`` makes a layer, it applies none."""
+    if isinstance(value, Tensor):
+        dim = "dim=1" if "softmax" in function else ""
+        raise TypeError(f"nn.{layer}(x) creates a layer, it does not apply one: create the layer once, "
+                        f"act = nn.{layer}({dim}), and call it on the tensor, act(x); or call the function "
+                        f"F.{function}(x{', ' + dim if dim else ''}) (import chainrule.nn.functional as F)")
+
+
+def _number(layer: str, function: str, name: str, value: float) -> float:
+    """``value`` unchanged (so the repr shows what was given, as in PyTorch) once it is a number."""
+    _layer_argument(layer, function, value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{layer}: {name} must be a number, got {type(value).__name__} {value!r}")
+    return value
+
+
 class Sigmoid(Module):
     """logsig(z) = 1 / (1 + e^-z), in (0, 1); derivative s (1 - s) (at most 1/4)."""
 
@@ -36,6 +53,7 @@ class ReLU(Module):
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
+        _layer_argument("ReLU", "relu", inplace)
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -50,7 +68,8 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = _number("LeakyReLU", "leaky_relu", "negative_slope", negative_slope)
+        _layer_argument("LeakyReLU", "leaky_relu", inplace)
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -65,7 +84,8 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha = alpha
+        self.alpha = _number("ELU", "elu", "alpha", alpha)
+        _layer_argument("ELU", "elu", inplace)
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -81,8 +101,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        self.beta = beta
-        self.threshold = threshold
+        self.beta = _number("Softplus", "softplus", "beta", beta)
+        self.threshold = _number("Softplus", "softplus", "threshold", threshold)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.softplus(input, self.beta, self.threshold)
@@ -97,6 +117,7 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
+        _layer_argument("GELU", "gelu", approximate)
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
@@ -120,6 +141,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
+        _layer_argument("Softmax", "softmax", dim)
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -134,6 +156,7 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
+        _layer_argument("LogSoftmax", "log_softmax", dim)
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

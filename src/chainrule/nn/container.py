@@ -58,8 +58,9 @@ class _IndexedModules(Module):
             self.append(module)
         return self
 
-    def insert(self, index: int, module: Module) -> None:
-        """Put ``module`` before position ``index``."""
+    def _insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (``insert`` of each container, which differ in what
+        they return, as in PyTorch)."""
         _checked(module, f"{type(self).__name__}.insert")
         modules = list(self._modules.values())
         modules.insert(index, module)
@@ -105,6 +106,11 @@ class Sequential(_IndexedModules):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         return self._modules[self._index(idx)]  # type: ignore[return-value]
 
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index``; returns the model, as PyTorch's does (so calls chain)."""
+        self._insert(index, module)
+        return self
+
     def forward(self, input: Any) -> Any:  # noqa: A002 - PyTorch's name
         for module in self._modules.values():
             input = module(input)  # type: ignore[misc]
@@ -136,6 +142,10 @@ class ModuleList(_IndexedModules):
         if isinstance(idx, slice):
             return ModuleList(list(self._modules.values())[idx])  # type: ignore[arg-type]
         return self._modules[self._index(idx)]  # type: ignore[return-value]
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (returns None, as PyTorch's ``ModuleList.insert``)."""
+        self._insert(index, module)
 
     def __add__(self, other: Iterable[Module]) -> ModuleList:
         return ModuleList([*self, *other])

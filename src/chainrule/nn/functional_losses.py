@@ -1,6 +1,11 @@
 """The loss functions of ``chainrule.nn.functional`` (``F.mse_loss``, ``F.cross_entropy``, ...): argument
 checks with errors that name the shapes, then one fused op each (``loss_ops``, ``classification_ops``).
 
+One difference from PyTorch, on purpose: for the element-wise losses (L1, MSE, Huber, BCE) a target
+whose shape differs from the input's is refused with the reshape that fixes it. PyTorch only warns and
+broadcasts, so an output of shape (N, 1) against targets of shape (N,) silently becomes an (N, N) loss,
+the most common bug of a first regression network.
+
 ``reduction`` is ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element / sample). The
 arguments after ``target`` (and ``weight``) are keyword-only: PyTorch's deprecated ``size_average`` and
 ``reduce`` sit in those positions, so a positional call would mean something else there.

@@ -19,6 +19,11 @@ def check_linear_input(owner: str, input: Any, weight: Tensor) -> None:  # noqa:
     """Raise an error that teaches when ``input`` cannot go through ``x W^T``: not a tensor, wrong
     number of features, or a dtype different from the weight's."""
     if not isinstance(input, Tensor):
+        if isinstance(input, Module):
+            # h = nn.ReLU(z) instead of nn.ReLU()(z) or F.relu(z): the layer object itself arrives here.
+            raise TypeError(f"{owner}: expected a chainrule Tensor as input, got the layer {input!r}; create "
+                            f"layers once and call them on tensors (act = nn.ReLU(); h = act(z)), or use "
+                            f"the functions in chainrule.nn.functional (F.relu(z))")
         raise TypeError(f"{owner}: expected a chainrule Tensor as input, got {type(input).__name__}; "
                         "wrap it first with cr.tensor(x) (a copy) or cr.from_numpy(x) (shared memory)")
     in_features = weight.data.shape[-1]

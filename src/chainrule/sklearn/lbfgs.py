@@ -18,9 +18,8 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from chainrule import nn
-from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
-from chainrule.sklearn.losses import data_loss, l2_penalty, poisson_constant
+from chainrule.sklearn.losses import data_loss, l2_penalty, reported
 from chainrule.sklearn.network import export_weights, linear_layers
 
 if TYPE_CHECKING:
@@ -52,8 +51,10 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
     weights = [layer.weight for layer in linear_layers(network)]
     parameters = weights + [layer.bias for layer in linear_layers(network)]
     weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
-    constant = poisson_constant(target, sample_weight) if estimator.out_activation_ == "exp" else 0.0
     features = Tensor._wrap(X)
+    out_activation = estimator.out_activation_
+    # The reported loss (scikit-learn's loss_) of the last point evaluated, for loss_ and loss_curve_.
+    last: dict[str, Any] = {}
 
     def unpack(theta: np.ndarray) -> None:
         for view, start, stop in zip(views, bounds[:-1], bounds[1:], strict=True):
@@ -63,18 +64,22 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
         unpack(theta)
         for parameter in parameters:
             parameter.grad = None
-        loss = data_loss(estimator.out_activation_, network(features), target, sample_weight)
+        data_term = data_loss(out_activation, network(features), target, sample_weight)
         penalty = l2_penalty(weights, float(estimator.alpha), weight_sum)  # type: ignore[arg-type]
-        if penalty is not None:
-            loss = loss + penalty
+        loss = data_term if penalty is None else data_term + penalty
         loss.backward()
         gradient = np.concatenate([g.ravel() for g in _gradients(network)]).astype(np.float64, copy=False)
-        return loss.item() + constant, gradient
+        last["x"] = theta.copy()
+        last["loss"] = reported(out_activation, data_term.item(), 0.0 if penalty is None else penalty.item(),
+                                target, sample_weight)
+        return loss.item(), gradient
 
     curve: list[float] = []
 
     def record(intermediate_result: Any) -> None:
-        curve.append(float(intermediate_result.fun))
+        if not np.array_equal(intermediate_result.x, last["x"]):
+            loss_and_gradient(intermediate_result.x)
+        curve.append(last["loss"])
         if estimator.verbose:
             print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
 
@@ -83,8 +88,8 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
         loss_and_gradient, start, method="L-BFGS-B", jac=True, callback=record,
         options={"maxfun": estimator.max_fun, "maxiter": estimator.max_iter, "gtol": estimator.tol},
     )
-    with no_grad():
-        unpack(result.x)
+    if "x" not in last or not np.array_equal(result.x, last["x"]):
+        loss_and_gradient(result.x)
     for parameter in parameters:
         parameter.grad = None
     if not result.success:
@@ -94,6 +99,6 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
                       "or scale the data (e.g. sklearn.preprocessing.StandardScaler).", ConvergenceWarning,
                       stacklevel=4)
     estimator.n_iter_ = min(int(result.nit), int(estimator.max_iter))
-    estimator.loss_ = float(result.fun)
+    estimator.loss_ = float(last["loss"])
     estimator.loss_curve_ = (getattr(estimator, "loss_curve_", None) or []) + curve
     estimator.coefs_, estimator.intercepts_ = export_weights(linear_layers(network))

@@ -118,7 +118,8 @@ def logits(network: nn.Module, X: np.ndarray) -> np.ndarray:
 def activation_name(module: nn.Module) -> str | None:
     """The name in ``ACTIVATIONS`` of an activation module with its default settings, or None."""
     for name, factory in ACTIVATIONS.items():
-        if type(module) is type(reference := factory()) and vars(module) == vars(reference):
+        reference = factory()
+        if type(module) is type(reference) and module.extra_repr() == reference.extra_repr():
             return name
     return None
 

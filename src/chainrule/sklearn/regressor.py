@@ -18,6 +18,18 @@ from chainrule.sklearn.params import Check, one_of
 
 __all__ = ["MLPRegressor"]
 
+_LOSS_NAMES = one_of("squared_error", "poisson")
+
+
+def _check_loss(value: Any) -> str | None:
+    """The row of the parameter table for ``loss``."""
+    expected = _LOSS_NAMES(value)
+    if expected is not None and not isinstance(value, str):
+        # MLPRegressor((64,)) sets loss, not the layers: scikit-learn's signature starts with loss.
+        expected += " (the first positional argument of MLPRegressor is loss, as in scikit-learn: write " \
+                    "MLPRegressor(hidden_layer_sizes=...))"
+    return expected
+
 
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multi-layer perceptron regressor with scikit-learn's interface, parameters and defaults, trained by
@@ -26,22 +38,21 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     The network is ``Linear -> activation -> ... -> Linear`` with an identity output (``loss=
     'squared_error'``) or an exponential one (``loss='poisson'``, for counts), and minimises
 
-        squared_error:  1/2 * mean over samples and outputs of (prediction - y)^2
+        squared_error:  1/2 * mean over samples of the squared error summed over the outputs
         poisson:        mean over samples of sum over outputs of (exp(z) - y z + y ln y - y)
 
-    plus ``alpha / 2 * sum ||W||^2 / n_samples`` (means weighted by ``sample_weight``). Solvers, schedules,
-    early stopping and attributes are those of scikit-learn's ``MLPRegressor``; ``activation`` may also
-    be ``'leaky_relu'``, ``'elu'`` or ``'gelu'``; ``validation_loss_curve_``, ``to_module()`` and
+    plus ``alpha / 2 * sum ||W||^2 / n_samples`` (means weighted by ``sample_weight``): the quantities whose
+    gradients scikit-learn's solvers follow. As in scikit-learn, ``loss_`` reports the squared error averaged
+    over the outputs as well (the same number with one output); L-BFGS is given the minimised quantity with
+    its own gradient (scikit-learn hands it the reported value with the other's gradient). Solvers,
+    schedules, early stopping and attributes are those of scikit-learn's ``MLPRegressor``; ``activation``
+    may also be ``'leaky_relu'``, ``'elu'`` or ``'gelu'``; ``validation_loss_curve_``, ``to_module()`` and
     ``MLPRegressor.from_module(module)`` are extras.
-
-    One difference, on purpose: with several outputs the gradient is that of the loss above (reported as
-    ``loss_``); scikit-learn's gradient is ``n_outputs`` times larger than its own loss's (it averages the
-    outputs in the loss but sums them in the gradient). With one output the two are the same.
 
     >>> import numpy as np
     >>> from chainrule.sklearn import MLPRegressor
     >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
-    >>> reg = MLPRegressor((16,), solver="lbfgs", random_state=0).fit(X, 3 * X.ravel() + 1)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0).fit(X, 3 * X.ravel() + 1)
     >>> round(reg.score(X, 3 * X.ravel() + 1), 3)
     1.0
     """
@@ -65,7 +76,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.loss = loss
 
     def _parameter_table(self) -> dict[str, Check]:
-        return {"loss": one_of("squared_error", "poisson"), **_PARAMETER_TABLE}
+        return {"loss": _check_loss, **_PARAMETER_TABLE}
 
     def _output_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "identity"

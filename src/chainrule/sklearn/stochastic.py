@@ -15,7 +15,9 @@ one optimiser step. After each epoch:
   ``t`` the number of samples seen.
 
 The updates are chainrule's ``optim.SGD`` and ``optim.Adam`` configured to give scikit-learn's rules
-exactly (see ``make_optimizer``).
+exactly (see ``make_optimizer``). ``backward`` differentiates the data loss; the L2 term's gradient
+``alpha * W / S`` (``S`` the batch's total sample weight) enters as the optimiser's ``weight_decay`` on
+the weights, PyTorch's way of writing the same penalty, set batch by batch since ``S`` changes.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from chainrule import nn, optim
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.data import DataLoader
-from chainrule.sklearn.losses import data_loss, l2_penalty, poisson_constant
+from chainrule.sklearn.losses import data_loss, reported
 from chainrule.sklearn.network import export_weights, linear_layers
 from chainrule.sklearn.params import seed_from
 
@@ -42,30 +44,32 @@ if TYPE_CHECKING:
 __all__ = ["fit_stochastic", "make_optimizer", "set_learning_rate"]
 
 
-def make_optimizer(estimator: BaseMLP, parameters: list[nn.Parameter]) -> optim.Optimizer:
-    """``optim.SGD`` or ``optim.Adam`` with the estimator's hyperparameters.
+def make_optimizer(estimator: BaseMLP, weights: list[nn.Parameter], biases: list[nn.Parameter]) -> optim.Optimizer:
+    """``optim.SGD`` or ``optim.Adam`` with the estimator's hyperparameters: two parameter groups, the
+    weights (whose ``weight_decay`` carries the L2 term) and the biases (not penalised).
 
     scikit-learn's SGD keeps a velocity ``v <- momentum * v - lr * g`` and adds ``momentum * v - lr * g``
     (Nesterov) or ``v`` to the weights; PyTorch's buffer ``b <- momentum * b + g`` is ``-v / lr``, so
     the two rules are the same step for step while the learning rate is constant, and ``set_learning_rate``
     keeps them the same when it changes. scikit-learn's Adam adds ``epsilon`` to ``sqrt(v_t)`` before the
-    bias correction ``sqrt(1 - beta_2^t)``, PyTorch's after; ``adam_step`` passes ``epsilon / sqrt(1 -
-    beta_2^t)`` so that the step is scikit-learn's exactly.
+    bias correction ``sqrt(1 - beta_2^t)``, PyTorch's after; each step is given ``eps = epsilon /
+    sqrt(1 - beta_2^t)`` (``_adam_epsilon``) so that it is scikit-learn's step exactly.
     """
+    groups: list[dict[str, Any]] = [{"params": weights}, {"params": biases}]
     if estimator.solver == "sgd":
         momentum = float(estimator.momentum)
-        return optim.SGD(parameters, lr=estimator.learning_rate_init, momentum=momentum,
+        return optim.SGD(groups, lr=estimator.learning_rate_init, momentum=momentum,
                          nesterov=bool(estimator.nesterovs_momentum) and momentum > 0)
-    return optim.Adam(parameters, lr=estimator.learning_rate_init, betas=(estimator.beta_1, estimator.beta_2),
+    return optim.Adam(groups, lr=estimator.learning_rate_init, betas=(estimator.beta_1, estimator.beta_2),
                       eps=estimator.epsilon)
 
 
 def set_learning_rate(optimizer: optim.Optimizer, learning_rate: float) -> None:
     """Change the SGD learning rate as scikit-learn does: its velocity already holds ``lr * g``, so the
     momentum buffers (which hold ``g``) are rescaled by ``old / new`` to keep the same velocity."""
-    group = optimizer.param_groups[0]
-    ratio = group["lr"] / learning_rate
-    group["lr"] = learning_rate
+    ratio = optimizer.param_groups[0]["lr"] / learning_rate
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate
     for state in optimizer.state.values():
         buffer = state.get("momentum_buffer")
         if buffer is not None:
@@ -99,8 +103,9 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
     recording scikit-learn's attributes on ``estimator``. ``labels`` are the targets as the score sees
     them (class labels or values), used for the validation score."""
     weights = [layer.weight for layer in linear_layers(network)]
-    parameters = weights + [layer.bias for layer in linear_layers(network)]  # type: ignore[misc]
-    optimizer = make_optimizer(estimator, parameters)  # type: ignore[arg-type]
+    biases = [layer.bias for layer in linear_layers(network)]
+    parameters = weights + biases
+    optimizer = make_optimizer(estimator, weights, biases)  # type: ignore[arg-type]
     saved = getattr(estimator, "_optimizer_state", None)
     if incremental and saved is not None:
         optimizer.load_state_dict(saved)  # partial_fit continues the same optimiser, as scikit-learn's
@@ -124,13 +129,19 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
     out_activation = estimator.out_activation_
     alpha = float(estimator.alpha)
 
-    def objective(X_batch: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> Tensor:
-        z = network(Tensor._wrap(X_batch))
-        loss = data_loss(out_activation, z, t_batch, w_batch)
-        penalty = l2_penalty(weights, alpha, len(t_batch) if w_batch is None else float(w_batch.sum()))
-        return loss if penalty is None else loss + penalty
+    def penalty(weight_sum: float) -> float:
+        """alpha / 2 * sum ||W||^2 / S, the L2 term's value (its gradient is the optimiser's weight_decay)."""
+        if alpha == 0:
+            return 0.0
+        return 0.5 * alpha * sum(float(np.vdot(w.data, w.data)) for w in weights) / weight_sum
 
-    constant = 0.0
+    def loss_value(X_batch: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> float:
+        """The reported loss of a batch at the current weights (for the validation set)."""
+        with no_grad():
+            data_term = data_loss(out_activation, network(Tensor._wrap(X_batch)), t_batch, w_batch).item()
+        weight_sum = len(t_batch) if w_batch is None else float(w_batch.sum())
+        return reported(out_activation, data_term, penalty(weight_sum), t_batch, w_batch)
+
     try:
         estimator.n_iter_ = 0
         for _ in range(estimator.max_iter):
@@ -138,19 +149,23 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
             for batch in loader:
                 index, t_batch = batch[0].data, batch[1].data
                 w_batch = batch[2].data if w_train is not None else None
-                if w_batch is not None and not w_batch.any():
+                weight_sum = len(index) if w_batch is None else float(w_batch.sum())
+                if weight_sum == 0:
                     continue  # a batch of zero weight carries no information (and would divide by 0)
                 X_batch = X_train[index] if dense else X_train[index].toarray()
                 optimizer.zero_grad()
-                loss = objective(X_batch, t_batch, w_batch)
+                loss = data_loss(out_activation, network(Tensor._wrap(X_batch)), t_batch, w_batch)
                 loss.backward()
+                # The loss scikit-learn reports is the one before the step.
+                value = reported(out_activation, loss.item(), penalty(weight_sum), t_batch, w_batch)
+                optimizer.param_groups[0]["weight_decay"] = alpha / weight_sum
                 if estimator.solver == "adam":
                     adam_steps += 1
-                    optimizer.param_groups[0]["eps"] = _adam_epsilon(estimator, adam_steps)
+                    epsilon = _adam_epsilon(estimator, adam_steps)
+                    for group in optimizer.param_groups:
+                        group["eps"] = epsilon
                 optimizer.step()
-                if out_activation == "exp":
-                    constant = poisson_constant(t_batch, w_batch)
-                accumulated += (loss.item() + constant) * len(index)
+                accumulated += value * len(index)
 
             estimator.n_iter_ += 1
             estimator.loss_ = accumulated / n_samples
@@ -160,7 +175,7 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
                 print(f"Iteration {estimator.n_iter_}, loss = {estimator.loss_:.8f}")
 
             if estimator.early_stopping:
-                if _record_validation(estimator, network, X_val, t_val, y_val, w_val, objective):
+                if _record_validation(estimator, network, X_val, t_val, y_val, w_val, loss_value):
                     best_parameters = [p.data.copy() for p in parameters]
             else:
                 _record_training(estimator)
@@ -201,14 +216,11 @@ def _record_training(estimator: BaseMLP) -> None:
 
 
 def _record_validation(estimator: BaseMLP, network: nn.Sequential, X_val: np.ndarray, t_val: np.ndarray,
-                       y_val: np.ndarray, w_val: np.ndarray | None, objective: Any) -> bool:
+                       y_val: np.ndarray, w_val: np.ndarray | None, loss_value: Any) -> bool:
     """Score the held-out set and count epochs without improvement; True when this epoch is the best."""
+    estimator.validation_loss_curve_.append(loss_value(X_val, t_val, w_val))
     with no_grad():
-        loss = objective(X_val, t_val, w_val).item()
         z = network(Tensor._wrap(X_val)).data
-    if estimator.out_activation_ == "exp":
-        loss += poisson_constant(t_val, w_val)
-    estimator.validation_loss_curve_.append(loss)
     score = estimator._score_logits(z, y_val, w_val)
     estimator.validation_scores_.append(score)
     if estimator.verbose:
