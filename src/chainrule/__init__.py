@@ -19,7 +19,11 @@ from typing import Any
 
 from chainrule import autograd, dtypes
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from chainrule.autograd.grad_mode import inference_mode
 from chainrule.creation import (
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -73,9 +77,11 @@ from chainrule.tensor_functions import (
     clip,
     concat,
     cos,
+    cumsum,
     erf,
     exp,
     flatten,
+    gather,
     log,
     log_softmax,
     logsumexp,
@@ -86,8 +92,10 @@ from chainrule.tensor_functions import (
     min,
     minimum,
     mm,
+    norm,
     permute,
     pow,
+    prod,
     relu,
     reshape,
     sigmoid,
@@ -100,6 +108,7 @@ from chainrule.tensor_functions import (
     std,
     sum,
     tanh,
+    topk,
     transpose,
     unsqueeze,
     var,
@@ -145,6 +154,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "DoubleTensor", "FloatTensor", "LongTensor", "cumsum", "gather", "inference_mode", "norm", "prod", "topk",
     "Function", "Tensor", "abs", "allclose", "amax", "amin", "arange", "argmax", "argmin", "as_tensor",
     "autograd", "bool", "cat", "clamp", "clip", "concat", "cos", "double", "dtypes", "empty", "enable_grad",
     "erf", "exp", "eye", "flatten", "float", "float16", "float32", "float64", "from_numpy", "full",

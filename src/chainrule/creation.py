@@ -146,3 +146,18 @@ def is_tensor(obj: Any) -> bool:
 
 def numel(t: Tensor) -> int:
     return t.numel()
+
+
+def FloatTensor(data: Any) -> Tensor:  # noqa: N802 - PyTorch's legacy constructor name
+    """A float32 tensor (PyTorch's legacy constructor); prefer ``cr.tensor(data, dtype=cr.float32)``."""
+    return Tensor._wrap(to_array(data, dtypes.float32))
+
+
+def DoubleTensor(data: Any) -> Tensor:  # noqa: N802
+    """A float64 tensor (PyTorch's legacy constructor)."""
+    return Tensor._wrap(to_array(data, dtypes.float64))
+
+
+def LongTensor(data: Any) -> Tensor:  # noqa: N802
+    """An int64 tensor (PyTorch's legacy constructor)."""
+    return Tensor._wrap(to_array(data, dtypes.int64))

@@ -14,7 +14,8 @@ __all__ = [
     "abs", "argmax", "argmin", "cat", "clamp", "clip", "concat", "cos", "exp", "log", "log_softmax",
     "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax",
     "sqrt", "stack", "sum", "tanh", "where", "flatten", "reshape", "transpose", "unsqueeze", "squeeze",
-    "permute", "pow", "mm", "square", "var", "std", "erf", "allclose", "amax", "amin",
+    "permute", "pow", "mm", "square", "var", "std", "erf", "allclose", "amax", "amin", "gather", "topk",
+    "prod", "cumsum", "norm",
 ]
 
 
@@ -219,3 +220,25 @@ def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bo
 matmul = matmul
 maximum = maximum
 minimum = minimum
+
+
+def gather(x: Tensor, dim: int, index: Any) -> Tensor:
+    """Pick values of ``x`` along ``dim`` at ``index`` (torch.gather)."""
+    return x.gather(dim, index)
+
+
+def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    return x.topk(k, dim, largest, sorted)
+
+
+def prod(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).prod(dim, keepdim)
+
+
+def cumsum(x: Any, dim: int) -> Tensor:
+    return _t(x).cumsum(dim)
+
+
+def norm(x: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return _t(x).norm(p, dim, keepdim)

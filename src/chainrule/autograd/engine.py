@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
 
 
+def _plain_tensor(array: np.ndarray) -> Tensor:
+    """A gradient is a plain Tensor, even for a Parameter (as in PyTorch: ``p.grad`` is no Parameter)."""
+    from chainrule.autograd.tensor import Tensor  # late import: tensor.py imports this module
+
+    return Tensor._wrap(array)
+
+
 def topological_order(root: Tensor) -> list[Tensor]:
     """The tensors ``root`` depends on (through recorded ops), every input before its outputs.
 
@@ -54,10 +61,10 @@ def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
         if id(grad) in handed_out or not grad.flags.writeable or grad.base is not None:
             grad = np.array(grad)
         handed_out.add(id(grad))
-        tensor.grad = type(tensor)._wrap(grad)
+        tensor.grad = _plain_tensor(grad)
     else:
         # A new array rather than +=: the old .grad may be shared with someone who kept it.
-        tensor.grad = type(tensor)._wrap(tensor.grad.data + grad)
+        tensor.grad = _plain_tensor(tensor.grad.data + grad)
 
 
 def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:

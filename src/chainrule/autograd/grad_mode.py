@@ -105,3 +105,11 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
                 return function(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+class inference_mode(no_grad):  # noqa: N801 - PyTorch's name
+    """PyTorch's faster no_grad for inference; in chainrule the same as ``no_grad`` (nothing is recorded)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self.mode = not mode

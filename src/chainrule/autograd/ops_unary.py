@@ -44,6 +44,21 @@ class Sqrt(Function):
         return grad / (2 * self.saved[0])
 
 
+class SafeSqrt(Function):
+    """out = sqrt(x) for std and norm;  dL/dx = g / (2 out), taken as 0 where out = 0 (PyTorch's choice
+    for std and norm, where all-equal values or a zero vector would otherwise give NaN)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.sqrt(x)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        (out,) = self.saved
+        safe = np.where(out > 0, out, 1)
+        return np.where(out > 0, grad / (2 * safe), 0).astype(grad.dtype, copy=False)
+
+
 class Abs(Function):
     """out = |x|;  dL/dx = g * sign(x) (0 at x = 0, the subgradient PyTorch picks)."""
 

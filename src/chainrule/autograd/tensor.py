@@ -22,6 +22,7 @@ from chainrule.autograd import function as function_module
 from chainrule.autograd import grad_mode
 from chainrule.autograd import ops_activation as act
 from chainrule.autograd import ops_arith as arith
+from chainrule.autograd import ops_gather as gather_ops
 from chainrule.autograd import ops_reduce as reduce
 from chainrule.autograd import ops_shape as shape_ops
 from chainrule.autograd import ops_softmax as softmax_ops
@@ -45,6 +46,9 @@ def to_array(data: Any, dtype: Any = None, copy: builtins.bool = True) -> np.nda
     if dtype is not None:
         dtype = dtypes.resolve(dtype)
     if isinstance(data, (np.ndarray, np.generic)):
+        if data.dtype.kind not in "biufc" and dtype is None:
+            raise TypeError(f"cannot make a tensor from a NumPy array of dtype {data.dtype}: expected numbers "
+                            "(bool, int, float); convert it first, e.g. array.astype(np.float32)")
         # A NumPy scalar (np.float64(1.0)) keeps its dtype like an array does, as in PyTorch.
         return np.array(data, dtype=dtype, copy=True) if copy else np.asarray(data, dtype=dtype)
     try:
@@ -86,6 +90,9 @@ def _python_number(value: Any) -> Any:
 
 def _reduced_axes(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
     """The axes a reduction runs over: None (all) for ``dim=None`` and, as in PyTorch, for ``dim=()``."""
+    if ndim == 0:
+        _axes(dim, ndim)  # still refuse an out-of-range dim; a 0-d tensor reduces to itself (as PyTorch)
+        return None
     return _axes(dim, ndim) or None
 
 
@@ -119,6 +126,10 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> None:
+        # NOTE: as torch.Tensor(...), the constructor makes the default float dtype unless told otherwise
+        # (cr.Tensor([1, 2]) is float32); cr.tensor(...) infers the dtype from the data instead.
+        if dtype is None and not isinstance(data, Tensor):
+            dtype = dtypes.get_default_dtype()
         self.data: np.ndarray = to_array(data, dtype)
         self.grad: Tensor | None = None
         self._ctx: Function | None = None
@@ -583,7 +594,75 @@ class Tensor:
 
     def std(self, dim: Any = None, unbiased: builtins.bool = True, keepdim: builtins.bool = False, *,
             correction: builtins.int | None = None) -> Tensor:
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        # NOTE: d std / d var = 1 / (2 std) is infinite where std = 0 (all values equal); PyTorch takes the
+        # gradient as 0 there, and so does SafeSqrt, instead of returning NaN.
+        return unary.SafeSqrt.apply(self.var(dim, unbiased, keepdim, correction=correction))
+
+    def prod(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """Product of all elements, or along one ``dim``."""
+        axis = None if dim is None or self.ndim == 0 else _axes(dim, self.ndim)[0]  # type: ignore[index]
+        return gather_ops.Prod.apply(self, dim=axis, keepdim=keepdim and axis is not None)
+
+    def cumsum(self, dim: builtins.int) -> Tensor:
+        """Running sum along ``dim``."""
+        if self.ndim == 0:
+            return self
+        return gather_ops.CumSum.apply(self, dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """The p-norm (sum |x|^p)^(1/p) over all elements or ``dim``; p may be 1, 2, any number, or inf."""
+        if p in ("fro", 2):
+            return unary.SafeSqrt.apply((self * self).sum(dim, keepdim))
+        if p == builtins.float("inf"):
+            return self.abs().amax(dim, keepdim)
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    def gather(self, dim: builtins.int, index: Any) -> Tensor:
+        """Pick values along ``dim`` at ``index`` (an int64 tensor of the output's shape), as torch.gather."""
+        index_array = np.asarray(index.data if isinstance(index, Tensor) else index)
+        if index_array.dtype.kind not in "iu":
+            raise RuntimeError(f"gather: index must be an integer tensor, got dtype {index_array.dtype}")
+        if index_array.ndim != self.ndim:
+            raise RuntimeError(f"gather: index has {index_array.ndim} dims but the input has {self.ndim} "
+                               f"(shape {self.shape}); they must have the same number of dims")
+        axis = _axes(dim, self.ndim)[0]  # type: ignore[index]
+        try:
+            return gather_ops.Gather.apply(self, index=index_array, dim=axis)
+        except IndexError as error:
+            raise IndexError(f"gather: index out of range for dim {dim} of shape {self.shape}: {error}") from None
+
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
+             sorted: builtins.bool = True) -> Any:  # noqa: A002 - PyTorch's name
+        """The ``k`` largest (or smallest) values along ``dim`` and their indices, largest first."""
+        axis = _axes(dim, self.ndim)[0]  # type: ignore[index]
+        if not 0 <= k <= self.shape[axis]:
+            raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {self.shape[axis]}")
+        # A stable sort of -x keeps the first of equal values first, as PyTorch does on the CPU.
+        order = np.argsort(-self.data if largest else self.data, axis=axis, kind="stable")
+        index = np.take(order, np.arange(k), axis=axis).astype(np.int64)
+        return ValuesIndices(self.gather(axis, index), Tensor._wrap(index))
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """A copy with ``value`` where ``mask`` is true (the gradient flows only where it is false)."""
+        from chainrule.tensor_functions import where
+
+        return where(mask, self._operand(value).to(self.dtype) if self.dtype.kind == "f" else value, self)
+
+    def new_zeros(self, *size: Any) -> Tensor:
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return Tensor._wrap(np.zeros(shape, dtype=self.dtype))
+
+    def new_ones(self, *size: Any) -> Tensor:
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return Tensor._wrap(np.ones(shape, dtype=self.dtype))
+
+    def new_full(self, size: Any, fill_value: Any) -> Tensor:
+        return Tensor._wrap(np.full(tuple(size), fill_value, dtype=self.dtype))
+
+    def new_tensor(self, data: Any) -> Tensor:
+        return Tensor._wrap(to_array(data, self.dtype))
 
     def _extreme(self, dim: Any, keepdim: builtins.bool, largest: builtins.bool) -> Any:
         if dim is None:

@@ -176,7 +176,7 @@ def truth_table(model: nn.Module, inputs: Any = None, threshold: float = 0.5) ->
     params = list(model.parameters())
     dtype = params[0].data.dtype if params else dtypes.get_default_dtype()
     with no_grad():
-        out = model(Tensor(corners.astype(dtype)))
+        out = model(Tensor._wrap(corners.astype(dtype)))
     outputs = out.data.copy()
     if outputs.ndim == 2 and outputs.shape[1] == 1:
         outputs = outputs[:, 0]

@@ -172,8 +172,8 @@ def _prepare(model: Module, x: Any, y: Any, loss_fn: Callable[..., Any]) -> tupl
         inputs = inputs[None, :]                # one sample, as the notes' worked examples: a batch of 1
     targets = np.array(_as_array(y))
     if _loss_name(loss_fn) in _INDEX_TARGET_LOSSES:
-        return Tensor(inputs), Tensor(targets.reshape(-1).astype(np.int64))
-    return Tensor(inputs), Tensor(targets.astype(dtype))
+        return Tensor._wrap(inputs), Tensor._wrap(targets.reshape(-1).astype(np.int64))
+    return Tensor._wrap(inputs), Tensor._wrap(targets.astype(dtype))
 
 
 def _check_step_arguments(model: Module, loss_fn: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.tensor import Tensor, to_array
 from chainrule.nn import functional_losses as FL
 from chainrule.nn.module import Module
 
@@ -18,7 +18,7 @@ from chainrule.nn.module import Module
 def _buffer(value: Any) -> Tensor | None:
     if value is None or isinstance(value, Tensor):
         return value
-    return Tensor(value)
+    return Tensor._wrap(to_array(value))
 
 
 class _Loss(Module):
