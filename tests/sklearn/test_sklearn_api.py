@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pandas
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
@@ -190,7 +191,7 @@ def test_clone_pipeline_and_grid_search(iris: tuple[np.ndarray, np.ndarray]) -> 
     assert fresh.get_params() == fitted.get_params() and not hasattr(fresh, "coefs_")
     with pytest.raises(NotFittedError):
         fresh.predict(X)
-    pipeline = make_pipeline(StandardScaler(), MLPClassifier(solver="lbfgs", random_state=0))
+    pipeline = make_pipeline(StandardScaler(), MLPClassifier(solver="lbfgs", max_iter=60, random_state=0))
     search = GridSearchCV(pipeline, {"mlpclassifier__hidden_layer_sizes": [(2,), (8,)],
                                      "mlpclassifier__alpha": [1e-4, 100.0]}, cv=3)
     search.fit(X, y)
@@ -264,3 +265,17 @@ def test_warm_start_keeps_classes_and_weights(iris: tuple[np.ndarray, np.ndarray
     assert len(clf.loss_curve_) == 10 and not np.array_equal(before, clf.coefs_[0])
     with pytest.raises(ValueError, match="warm_start can only be used where `y` has the same classes"):
         clf.fit(X[y < 2], y[y < 2])
+
+
+def test_feature_names_from_a_dataframe_are_kept_and_checked(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    frame = pandas.DataFrame(X, columns=["sepal_length", "sepal_width", "petal_length", "petal_width"])
+    clf = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(frame, y.astype(float))
+    np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
+    with pytest.raises(ValueError, match="feature names should match"):
+        clf.predict(frame.rename(columns={"petal_width": "width"}))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        np.testing.assert_array_equal(clf.predict(X), clf.predict(frame))
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="X has 3 features, but MLPRegressor is "
+                                                                   "expecting 4 features"):
+        clf.predict(frame.iloc[:, :3].to_numpy())

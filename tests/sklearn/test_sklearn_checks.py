@@ -13,6 +13,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from chainrule.sklearn import MLPClassifier, MLPRegressor, Perceptron
 
+# The small max_iter leaves most fits unconverged on purpose: those warnings are expected here.
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.filterwarnings("ignore::chainrule.perceptron.PerceptronConvergenceWarning")]
+
 ESTIMATORS = [
     MLPClassifier(max_iter=100),
     MLPClassifier(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=50),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chainrule.autograd import function as function_module
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
 
 def _plain_tensor(array: np.ndarray) -> Tensor:
     """A gradient is a plain Tensor, even for a Parameter (as in PyTorch: ``p.grad`` is no Parameter)."""
-    from chainrule.autograd.tensor import Tensor  # late import: tensor.py imports this module
-
-    return Tensor._wrap(array)
+    # NOTE: the class that tensor.py hands to function.py (tensor.py imports this module, so this module
+    # cannot import it at the top, and an import here would cost a microsecond per leaf).
+    return function_module.Tensor._wrap(array)
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -34,21 +35,26 @@ def topological_order(root: Tensor) -> list[Tensor]:
     """
     order: list[Tensor] = []
     visited: set[int] = set()
+    # (tensor, expanded): a tensor is first expanded (its parents pushed above it), and appended to the
+    # order when it comes back up, once all its parents are in; a leaf has nothing to expand.
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
-        if id(node) in visited:
+        key = id(node)
+        if key in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        visited.add(key)
         ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
+        if ctx is None:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in ctx.parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
     return order
 
 

@@ -343,7 +343,7 @@ class Tensor:
                     f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
                     f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
                 )
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.data.shape, self.data.dtype)
         else:
             seed = to_array(gradient, dtype=self.dtype)
             if seed.shape != self.shape:

@@ -51,12 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", required=True, metavar="CSV")
     evaluate.add_argument("--target", required=True, metavar="COLUMN")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON on the last line")
+    evaluate.add_argument("--quiet", action="store_true", help="no notes on stderr (the results are printed)")
 
     predict = commands.add_parser("predict", help="predictions of a model for the rows of a CSV file")
     predict.add_argument("model", metavar="MODEL")
     predict.add_argument("--data", required=True, metavar="CSV")
     predict.add_argument("--out", default=None, metavar="CSV", help="write them there (default: stdout)")
     predict.add_argument("--proba", action="store_true", help="add one probability column per class")
+    predict.add_argument("--quiet", action="store_true", help="print only the predictions, no notes")
 
     summary = commands.add_parser("summary", help="architecture, parameter count and training details")
     summary.add_argument("model", metavar="MODEL")
@@ -92,11 +94,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "evaluate":
         from chainrule.cli.model_commands import run_evaluate
 
-        return run_evaluate(args.model, args.data, args.target, args.json)
+        return run_evaluate(args.model, args.data, args.target, args.json, args.quiet)
     if args.command == "predict":
         from chainrule.cli.model_commands import run_predict
 
-        return run_predict(args.model, args.data, args.out, args.proba)
+        return run_predict(args.model, args.data, args.out, args.proba, args.quiet)
     if args.command == "summary":
         from chainrule.cli.model_commands import run_summary
 
@@ -125,4 +127,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # disk full, no permission: say which file, without a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(f"chainrule: error: {error.strerror or error}{where}", file=sys.stderr)
+        print("chainrule: error: check the disk space and the permissions of that path", file=sys.stderr)
         return 1

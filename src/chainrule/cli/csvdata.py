@@ -3,11 +3,17 @@
 The first row must name the columns. Every feature column must hold numbers; the target column may
 hold numbers or class names (``yes``/``no``, ``setosa``/...). A missing value (an empty cell, ``NA``,
 ``nan``) is an error naming its line and column, never a silent NaN in the training data.
+
+Cells are separated by commas; a file whose first line has tabs and no comma is read as tab-separated.
+A file separated by semicolons (what spreadsheets write where the decimal point is a comma) is refused
+with a hint, because its numbers (``1,5``) would not read as numbers anyway.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import io
 import os
 from dataclasses import dataclass
 
@@ -40,12 +46,16 @@ def read_table(path: str) -> Table:
         raise CommandError(f"{path!r} is a directory, not a CSV file", "give --data the path of a .csv file")
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            lines = [row for row in csv.reader(handle)]
+            text = handle.read()
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator(text)))
     except UnicodeDecodeError:
         raise CommandError(f"data file {path!r} is not UTF-8 text (is it a CSV file?)",
                            "save it as CSV (UTF-8) and try again") from None
     except csv.Error as error:
         raise CommandError(f"data file {path!r} is not valid CSV: {error}") from None
+    except PermissionError:
+        raise CommandError(f"cannot read data file {path!r}: permission denied",
+                           "make it readable (e.g. chmod u+r) or copy it somewhere you can read") from None
     except OSError as error:
         raise CommandError(f"cannot read data file {path!r}: {error.strerror}") from None
     numbered = [(number, row) for number, row in enumerate(lines, start=1) if any(cell.strip() for cell in row)]
@@ -54,6 +64,11 @@ def read_table(path: str) -> Table:
                            "it needs a header row of column names and at least one row of data")
     header = numbered[0][1]
     header = [name.strip() for name in header]
+    if len(header) == 1 and ";" in header[0]:
+        raise CommandError(f"{path!r} looks separated by ';' (its header is the one column {header[0]!r}); "
+                           "chainrule reads comma-separated files",
+                           "save it as comma-separated CSV with '.' as the decimal point (in a spreadsheet: "
+                           "'CSV UTF-8 (comma delimited)')")
     if all(_is_number(name) for name in header):
         raise CommandError(f"the first row of {path!r} ({', '.join(header[:4])}...) looks like data, not column "
                            "names", "add a header row naming the columns, e.g. x1,x2,label")
@@ -75,6 +90,12 @@ def read_table(path: str) -> Table:
     return Table(path, header, rows, [number for number, _ in numbered[1:]])
 
 
+def separator(text: str) -> str:
+    """``"\t"`` when the first non-blank line has tabs and no comma (a TSV file), else ``","``."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "\t" if "\t" in first and "," not in first else ","
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -91,8 +112,12 @@ def check_missing(table: Table, name: str) -> None:
                                f"({cell!r})", "fill in or remove the rows with missing values")
 
 
-def numeric_columns(table: Table, names: list[str]) -> np.ndarray:
-    """The named columns as a float64 matrix (rows = samples), with the first bad cell named."""
+def numeric_columns(table: Table, names: list[str], text_hint: str | None = None) -> np.ndarray:
+    """The named columns as a float64 matrix (rows = samples), with the first bad cell named.
+
+    ``text_hint`` is the advice given when a column holds no number at all (an id or a name column);
+    ``{name}`` in it is replaced by the column's name.
+    """
     for name in names:
         check_missing(table, name)
     indices = [table.columns.index(name) for name in names]
@@ -105,10 +130,12 @@ def numeric_columns(table: Table, names: list[str]) -> np.ndarray:
         for row, cells in enumerate(strings):
             for name, cell in zip(names, cells, strict=True):
                 if not _is_number(cell):
+                    hint = "feature columns must be numeric (only the --target column may hold class names)"
+                    if text_hint is not None and not any(_is_number(other) for other in table.column(name)):
+                        hint = text_hint.format(name=name)
                     raise CommandError(
                         f"{table.path}, line {table.line_numbers[row]}, column {name!r}: {cell!r} is not a number",
-                        "feature columns must be numeric (only the --target column may hold class names)",
-                    ) from None
+                        hint) from None
         values = np.array([[float(cell) for cell in cells] for cells in strings], dtype=np.float64)
     bad = np.argwhere(~np.isfinite(values))
     if len(bad):
@@ -123,5 +150,10 @@ def require_columns(table: Table, names: list[str], what: str) -> None:
     """Refuse when any of ``names`` is missing from the file, listing its columns."""
     missing = [name for name in names if name not in table.columns]
     if missing:
+        lowered = {column.lower(): column for column in table.columns}
+        guesses = [lowered.get(name.strip().lower()) or next(iter(difflib.get_close_matches(name, table.columns, 1)),
+                                                               None) for name in missing]
+        hint = ("did you mean " + ", ".join(repr(guess) for guess in guesses if guess) + "? (names are "
+                "case-sensitive)") if any(guesses) else None
         raise CommandError(f"{what} {', '.join(repr(n) for n in missing)} not in {table.path!r}; its columns "
-                           f"are: {', '.join(table.columns)}")
+                           f"are: {', '.join(table.columns)}", hint)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import sys
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 from chainrule.cli import prepare, report
 from chainrule.cli.csvdata import Table, check_missing, numeric_columns, read_table, require_columns
 from chainrule.cli.errors import CommandError
+from chainrule.cli.paths import check_output_path
 
 
 class UsableModel:
@@ -61,11 +61,19 @@ class UsableModel:
                 f"the columns of {table.path!r} do not match the model's: missing {', '.join(map(repr, missing))}",
                 f"{self.path} expects the columns {', '.join(self.features)} (got {', '.join(table.columns)})")
         self.ignored = [name for name in table.columns if name not in self.features and name not in ignore]
-        return self.scaling().apply(numeric_columns(table, self.features))
+        values = numeric_columns(table, self.features)
+        scaled = self.scaling().apply(values)
+        bad = np.argwhere(~np.isfinite(scaled))
+        if len(bad):  # finite in the file, but too far from the training data for float32 after scaling
+            row, column = (int(index) for index in bad[0])
+            raise CommandError(f"{table.path}, line {table.line_numbers[row]}, column {self.features[column]!r}: "
+                               f"{values[row, column]:g} is too far outside the range of the training data",
+                               "check the value (and its units) against the data the model was trained on")
+        return scaled
 
-    def note_ignored(self) -> None:
+    def note_ignored(self, quiet: bool = False) -> None:
         """Said once the command has succeeded, so that an error stays the only thing on stderr."""
-        if self.ignored:
+        if self.ignored and not quiet:
             print(f"chainrule: note: ignored the columns the model does not use: {', '.join(self.ignored)}",
                   file=sys.stderr)
 
@@ -96,7 +104,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
 
-def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool) -> int:
+def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool, quiet: bool = False) -> int:
     usable = UsableModel(model_path)
     usable.require_training_metadata()
     table = read_table(data_path)
@@ -110,12 +118,14 @@ def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool) ->
         results = {"loss": results["loss"], "accuracy": results["accuracy"]}
     print(f"{model_path} on {data_path} ({len(X)} samples): {report.format_scores(results)}")
     if as_json:
-        print(json.dumps(results))
-    usable.note_ignored()
+        print(report.json_scores(results))
+    usable.note_ignored(quiet)
     return 0
 
 
-def run_predict(model_path: str, data_path: str, out: str | None, proba: bool) -> int:
+def run_predict(model_path: str, data_path: str, out: str | None, proba: bool, quiet: bool = False) -> int:
+    if out is not None:
+        check_output_path(out, "--out", "predictions.csv")
     usable = UsableModel(model_path)
     usable.require_training_metadata()
     if proba and usable.task != "classification":
@@ -140,16 +150,17 @@ def run_predict(model_path: str, data_path: str, out: str | None, proba: bool) -
             writer.writerow([f"{value:.6g}"])
     if out is None:
         sys.stdout.write(buffer.getvalue())
-        usable.note_ignored()
+        usable.note_ignored(quiet)
         return 0
     from chainrule.io import atomic_write_bytes
 
     try:
         atomic_write_bytes(out, buffer.getvalue().encode("utf-8"))
     except OSError as error:
-        raise CommandError(f"cannot write predictions to {out!r}: {error}") from None
-    print(f"{len(outputs)} predictions written to {out}")
-    usable.note_ignored()
+        raise CommandError(f"cannot write predictions to {out!r}: {error.strerror or error}") from None
+    if not quiet:
+        print(f"{len(outputs)} predictions written to {out}")
+    usable.note_ignored(quiet)
     return 0
 
 
@@ -170,7 +181,7 @@ def run_summary(model_path: str) -> int:
     training = meta.get("training") or {}
     if training:
         print(f"trained on {meta.get('source')}: {training.get('samples')} samples, "
-              f"{training.get('epochs_run')} epochs; {training.get('command')}")
+              f"{report.epochs_text(int(training.get('epochs_run') or 0))}; {training.get('command')}")
         for part, values in (training.get("final") or {}).items():
             print(f"  {part + ':':<12}{report.format_scores(values)}")
     other = {key: value for key, value in meta.items() if key not in (

@@ -34,12 +34,20 @@ def _number(text: Any, name: str) -> float:
 
 
 def _integer(text: Any, name: str) -> int:
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, bool):
         raise ValueError(f"{name} must be a whole number, got {text!r}")
     try:
         return int(str(text).strip())
     except ValueError:
+        pass
+    # "100.0", "1e3" (and 100.0 in a TOML file) are whole numbers too; "2.5" and "abc" are not.
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
         raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+    if not value.is_integer():
+        raise ValueError(f"{name} must be a whole number, got {text!r}")
+    return int(value)
 
 
 def positive_float(text: Any, name: str) -> float:
@@ -111,6 +119,8 @@ TRAIN_OPTIONS: dict[str, Option] = {
     "data": Option(text, None, "CSV file to train on (header row required)", "CSV"),
     "target": Option(text, None, "the column of --data to predict", "COLUMN"),
     "dataset": Option(text, None, "a built-in data set instead of --data (see `chainrule datasets`)", "NAME"),
+    "ignore": Option(text, [], "columns of --data not to learn from (ids, names, free text)", "COLUMN",
+                     many=True),
     "hidden": Option(positive_int, [64, 32], "hidden layer widths (default: 64 32)", "N", many=True),
     "activation": Option(choice(ACTIVATIONS), "relu", f"hidden activation: {', '.join(ACTIVATIONS)}", "NAME"),
     "loss": Option(choice(LOSSES), "auto", "loss; auto = cross_entropy for class labels, mse for numbers",
@@ -135,8 +145,8 @@ TRAIN_OPTIONS: dict[str, Option] = {
     "quiet": Option(flag, False, "no progress display; print only the results", None),
 }
 # Settings that change the trained weights: a resumed run must use the same ones.
-RUN_KEYS = ("data", "target", "dataset", "hidden", "activation", "loss", "optimizer", "lr", "momentum", "epochs",
-            "batch_size", "weight_decay", "scheduler", "val_split", "early_stopping", "seed")
+RUN_KEYS = ("data", "target", "dataset", "ignore", "hidden", "activation", "loss", "optimizer", "lr", "momentum",
+            "epochs", "batch_size", "weight_decay", "scheduler", "val_split", "early_stopping", "seed")
 
 
 class _ArgumentChecker:
@@ -175,8 +185,11 @@ def read_config(path: str) -> dict[str, Any]:
             raw = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise CommandError(f"config file {path!r} is not valid TOML: {error}") from None
+    except IsADirectoryError:
+        raise CommandError(f"config file {path!r} is a directory", "give --config the path of a .toml file") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise CommandError(f"cannot read config file {path!r}: {error}") from None
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise CommandError(f"cannot read config file {path!r}: {reason}") from None
     table = raw.get("train", raw) if isinstance(raw.get("train"), dict) else raw
     values = {}
     for key, value in table.items():
@@ -192,7 +205,7 @@ def read_config(path: str) -> dict[str, Any]:
             else:
                 values[name] = option.check(value, f"{key} in {path}")
         except ValueError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(str(error), f"fix {key} in {path} (see: chainrule train --help)") from None
     return values
 
 
@@ -211,6 +224,8 @@ def resolve(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandError(f"--data {settings['data']} needs --target COLUMN, the column to predict")
     if settings["data"] is None and settings["target"] is not None:
         raise CommandError("--target names a column of a CSV file: give the file with --data CSV")
+    if settings["data"] is None and settings["ignore"]:
+        raise CommandError("--ignore names columns of a CSV file: give the file with --data CSV")
     if settings["resume"] and settings["checkpoint_dir"] is None:
         raise CommandError("--resume needs --checkpoint-dir DIR, the directory of the checkpoint to resume from")
     return settings

@@ -88,17 +88,26 @@ def encode_labels(cells: list[Any], where: str) -> tuple[np.ndarray, list[Any]]:
     return np.array([index[label] for label in labels], dtype=np.int64), classes
 
 
-def from_csv(path: str, target: str, loss: str) -> Prepared:
+def from_csv(path: str, target: str, loss: str, ignore: list[str] | None = None) -> Prepared:
+    """The columns of ``path``: ``target`` to predict, every other one except ``ignore`` as a feature."""
     table = read_table(path)
+    target = target.strip()  # the header's names are stripped too
+    ignore = [name.strip() for name in ignore or []]
     require_columns(table, [target], "target column")
-    features = [name for name in table.columns if name != target]
+    require_columns(table, ignore, "--ignore column")
+    if target in ignore:
+        raise CommandError(f"--target {target!r} is also in --ignore", "leave it out of --ignore")
+    features = [name for name in table.columns if name != target and name not in ignore]
     if not features:
-        raise CommandError(f"{path!r} has only the target column {target!r}", "add feature columns to learn from")
+        raise CommandError(f"{path!r} has no feature columns besides the target {target!r}",
+                           "add feature columns to learn from (and check --ignore)")
     return from_table(table, target, features, loss)
 
 
 def from_table(table: Table, target: str, features: list[str], loss: str) -> Prepared:
-    X = numeric_columns(table, features)
+    # A column with no number in it at all is an id or a name, not a measurement: say how to skip it.
+    X = numeric_columns(table, features, "column {name!r} holds text, not numbers: leave it out with "
+                                         "--ignore {name} (or predict it with --target {name})")
     check_missing(table, target)
     cells = table.column(target)
     where = f"target column {target!r} of {table.path!r}"
@@ -147,14 +156,23 @@ class Scaling:
 
     @classmethod
     def fit(cls, values: np.ndarray) -> Scaling:
-        std = values.std(axis=0)
-        return cls(values.mean(axis=0), np.where(std > 0, std, 1.0))
+        # NOTE: mean and std of values / max|value| (then scaled back), so that columns of huge numbers
+        # (1e300) do not overflow when squared; a constant column gets std 1 (no division by zero).
+        size = np.max(np.abs(values), axis=0) if len(values) else np.ones(values.shape[1:])
+        size = np.where(size > 0, size, 1.0)
+        unit = values / size
+        std = unit.std(axis=0) * size
+        return cls(unit.mean(axis=0) * size, np.where(std > 0, std, 1.0))
 
     def apply(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.mean) / self.std).astype(np.float32)
+        """``(values - mean) / std`` in float32; values far outside the training range may give inf
+        (callers check with :func:`first_non_finite`)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return ((values - self.mean) / self.std).astype(np.float32)
 
     def invert(self, values: np.ndarray) -> np.ndarray:
-        return values.astype(np.float64) * self.std + self.mean
+        with np.errstate(over="ignore"):
+            return values.astype(np.float64) * self.std + self.mean
 
     def to_json(self) -> dict[str, list[float]]:
         return {"mean": [float(v) for v in self.mean], "std": [float(v) for v in self.std]}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 import numpy as np
 
 from chainrule.cli import prepare
+from chainrule.cli.errors import CommandError
 from chainrule.cli.options import command_line
 
 PLOT_HINT = "pip install 'chainrule[plot]'"
@@ -40,10 +42,20 @@ def announce(settings: dict[str, Any], data: prepare.Prepared, model: Any, n_tra
 
 def regression_scores(predicted: np.ndarray, target: np.ndarray) -> dict[str, float]:
     """MSE, MAE and R^2 in the target's own units."""
-    error = predicted.reshape(-1) - target.reshape(-1)
-    total = float(np.sum((target - target.mean()) ** 2))
+    target = target.reshape(-1).astype(np.float64)
+    # NOTE: R^2 is computed on values divided by the target's size, so that huge targets (1e200) whose
+    # squares overflow still get it right; MSE in such units is honestly inf.
+    size = float(np.max(np.abs(target))) or 1.0
+    error = (predicted.reshape(-1) - target) / size
+    total = float(np.sum((target / size - np.mean(target / size)) ** 2))
     r2 = 1.0 - float(np.sum(error ** 2)) / total if total > 0 else float("nan")
-    return {"mse": float(np.mean(error ** 2)), "mae": float(np.mean(np.abs(error))), "r2": r2}
+    with np.errstate(over="ignore"):
+        return {"mse": float(np.mean(error ** 2)) * size * size, "mae": float(np.mean(np.abs(error))) * size,
+                "r2": r2}
+
+
+def epochs_text(count: int) -> str:
+    return f"{count} epoch" + ("" if count == 1 else "s")
 
 
 def scores(model: Any, loss: str, X: np.ndarray, y: np.ndarray, y_original: np.ndarray,
@@ -72,11 +84,18 @@ def final_scores(model: Any, loss: str, train: Part, validation: Part,
 
 
 def format_scores(values: dict[str, float]) -> str:
-    return "  ".join(f"{key} {value:.4f}" for key, value in values.items())
+    """``loss 0.0990  accuracy 0.9733``; very large or small values in scientific notation."""
+    return "  ".join(f"{key} {value:.4f}" if value == 0 or 1e-3 <= abs(value) < 1e6 or not np.isfinite(value)
+                     else f"{key} {value:.4e}" for key, value in values.items())
+
+
+def json_scores(values: dict[str, float]) -> str:
+    """The scores as strict JSON (an infinite or undefined score, e.g. R^2 of a constant target, is null)."""
+    return json.dumps({key: value if np.isfinite(value) else None for key, value in values.items()})
 
 
 def finish(settings: dict[str, Any], results: dict[str, Any], epochs: int, seconds: float) -> None:
-    print(f"trained {epochs} epochs in {seconds:.1f} s")
+    print(f"trained {epochs_text(epochs)} in {seconds:.1f} s")
     for part, values in results.items():
         print(f"  {part + ':':<12}{format_scores(values)}")
     out = settings["out"]
@@ -128,5 +147,9 @@ def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared
     figure = cr.viz.plot_decision_boundary(ScaledClassifier(model, scaling), data.X, data.y,
                                            feature_names=data.feature_names, class_names=names,
                                            title=f"{data.source}: {architecture(model)}")
-    figure.savefig(path)
+    try:
+        figure.savefig(path)
+    except (OSError, ValueError) as error:
+        raise CommandError(f"the model was saved to {settings['out']}, but the plot could not be written to "
+                           f"{path!r}: {error}", "choose another --plot path (e.g. boundary.png)") from None
     print(f"decision-boundary plot saved to {path}")

@@ -20,6 +20,7 @@ import numpy as np
 from chainrule.cli import prepare, report
 from chainrule.cli.errors import CommandError
 from chainrule.cli.options import RUN_KEYS, command_line
+from chainrule.cli.paths import check_checkpoint_directory, check_output_path, check_plot_path
 from chainrule.cli.training import (
     CHECKPOINT_NAME,
     EpochCheckpoint,
@@ -37,7 +38,7 @@ MIN_VALIDATION_SAMPLES = 10
 
 def load_data(settings: dict[str, Any]) -> prepare.Prepared:
     if settings["data"] is not None:
-        return prepare.from_csv(settings["data"], settings["target"], settings["loss"])
+        return prepare.from_csv(settings["data"], settings["target"], settings["loss"], settings["ignore"])
     if settings["dataset"] is not None:
         data = prepare.from_dataset(settings["dataset"], settings["seed"])
     else:
@@ -77,23 +78,15 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def check_output_path(path: str, what: str) -> None:
-    """Fail before training, not after it, when the result cannot be written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise CommandError(f"{what} {path!r} is a directory", f"give {what} a file name, e.g. model.safetensors")
-    if not os.path.isdir(directory):
-        raise CommandError(f"cannot write {what} {path!r}: the directory {directory!r} does not exist",
-                           "create it first or choose another path")
-
-
 def run_train(settings: dict[str, Any]) -> int:
     """Load and prepare the data, build the network, train it with ``cr.fit`` (checkpointing and
     resuming when asked), save the model with everything ``predict`` needs, and plot; return the exit code."""
     started = time.perf_counter()
-    check_output_path(settings["out"], "--out")
+    check_output_path(settings["out"], "--out", "model.safetensors")
     if settings["plot"] is not None:
-        check_output_path(settings["plot"], "--plot")
+        check_plot_path(settings["plot"])
+    if settings["checkpoint_dir"] is not None:
+        check_checkpoint_directory(settings["checkpoint_dir"])
     data = load_data(settings)
     X_train, y_train, X_val, y_val = split(data, settings["val_split"], settings["seed"])
     scaling = prepare.Scaling.fit(X_train)

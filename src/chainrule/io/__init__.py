@@ -12,6 +12,9 @@ refused with one line (:class:`ModelFileError`) naming the file and what is wron
 >>> cr.save(model, path, metadata={"features": ["x1", "x2"]})
 >>> cr.load(path)[0]
 Linear(in_features=2, out_features=8, bias=True)
+
+``cr.save(model.state_dict(), path)`` and ``model.load_state_dict(cr.load(path))`` work as in PyTorch, and
+so does saving a dict of several states (``{"epoch": 3, "model": ..., "optimizer": ...}``).
 """
 
 from chainrule.io.architecture import REGISTRY, ArchitectureError, build, describe
@@ -19,17 +22,17 @@ from chainrule.io.atomic import atomic_write_bytes
 from chainrule.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from chainrule.io.model_file import (
     SavedModel,
-    load,
     load_state_dict,
     read_file,
     read_model,
-    save,
+    save_model,
     save_state_dict,
 )
 from chainrule.io.safetensors_format import ModelFileError
+from chainrule.io.saving import load, save
 
 __all__ = [
     "REGISTRY", "ArchitectureError", "Checkpoint", "ModelFileError", "SavedModel", "atomic_write_bytes",
     "build", "describe", "load", "load_checkpoint", "load_state_dict", "read_file", "read_model", "save",
-    "save_checkpoint", "save_state_dict",
+    "save_checkpoint", "save_model", "save_state_dict",
 ]

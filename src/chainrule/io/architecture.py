@@ -7,7 +7,7 @@ constructor arguments each one accepts) and calls that constructor with those ar
 that is not in the table is refused: nothing from the file is ever imported, evaluated or unpickled.
 
 A model made of other modules (your own ``Module`` subclass) has no such description: save its
-``state_dict`` with ``cr.save_state_dict`` and rebuild it in code, as in PyTorch.
+``state_dict`` with ``cr.save(model.state_dict(), path)`` and rebuild it in code, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def describe(module: Any) -> dict[str, Any]:
         valid = ", ".join([CONTAINER, *(key for key in REGISTRY if hasattr(nn, key))])
         raise ArchitectureError(
             f"cr.save can describe models built from chainrule.nn layers ({valid}); {name} is not one of "
-            "them. Save its weights with cr.save_state_dict(model.state_dict(), path) and rebuild the "
-            "model in code before model.load_state_dict(cr.load_state_dict(path))")
+            "them. Save its weights with cr.save(model.state_dict(), path) and rebuild the model in code "
+            "before model.load_state_dict(cr.load(path))")
     readers = dict(entry.readers)
     args = {}
     for argument in entry.arguments:

@@ -35,7 +35,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"cannot write {path}: the directory {directory} does not exist")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        # Name the file the caller asked for, not the temporary one nobody has heard of.
+        raise OSError(error.errno, error.strerror, path) from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

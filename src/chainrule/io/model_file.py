@@ -108,6 +108,8 @@ def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarra
         raise ModelFileError(f"{name}: is corrupted: its chainrule metadata is not valid JSON ({error})") from None
     if not isinstance(document, dict) or not isinstance(document.get("format"), int):
         raise ModelFileError(f"{name}: is corrupted: its chainrule metadata is not an object with a format")
+    if document["format"] < 1:
+        raise ModelFileError(f"{name}: is corrupted: its chainrule file format {document['format']} does not exist")
     if document["format"] > FORMAT_VERSION:
         raise ModelFileError(f"{name}: was written by a newer chainrule ({document.get('version')}, file format "
                              f"{document['format']}); upgrade chainrule to read it")
@@ -154,7 +156,15 @@ def load_state_dict(path: str | os.PathLike[str]) -> OrderedDict[str, Tensor]:
     For a chainrule model file or checkpoint this is the model's ``state_dict``, ready for
     ``model.load_state_dict(...)``.
     """
-    arrays, _ = read_file(path)
+    arrays, document = read_file(path)
+    if document is not None and document.get("kind") == "object":
+        raise ModelFileError(f"{os.fspath(path)}: holds data saved with cr.save (dicts, lists, tensors), not "
+                             "a state_dict; load it with cr.load")
+    return tensors_of(arrays)
+
+
+def tensors_of(arrays: Mapping[str, np.ndarray]) -> OrderedDict[str, Tensor]:
+    """The state_dict part of a file's arrays as name -> Tensor, sorted by name."""
     return OrderedDict((name, Tensor._wrap(array)) for name, array in sorted(_weights(arrays).items()))
 
 
@@ -188,7 +198,7 @@ def model_document(model: Any, arrays: Mapping[str, np.ndarray], metadata: Mappi
             "metadata": pack(dict(metadata or {}), extras, "metadata")}
 
 
-def save(model: Any, path: str | os.PathLike[str], metadata: Mapping[str, Any] | None = None) -> None:
+def save_model(model: Any, path: str | os.PathLike[str], metadata: Mapping[str, Any] | None = None) -> None:
     """Save a model built from chainrule's layers (architecture + weights + ``metadata``), atomically.
 
     ``metadata`` is any JSON-like data (dicts, lists, numbers, strings, arrays): feature names, class
@@ -215,6 +225,9 @@ def rebuild(name: str, arrays: Mapping[str, np.ndarray], document: Mapping[str, 
     from chainrule import random as chainrule_random
 
     if "architecture" not in document:
+        if document.get("kind") == "object":
+            raise ModelFileError(f"{name}: holds data saved with cr.save (dicts, lists, tensors), not a model; "
+                                 "load it with cr.load")
         raise ModelFileError(f"{name}: holds only tensors (a state_dict), not a model; load it with "
                              "cr.load_state_dict and model.load_state_dict")
     generator = chainrule_random.default_generator()
@@ -252,6 +265,11 @@ def model_from_bytes(data: bytes, name: str = "<bytes>") -> SavedModel:
     if document is None:
         raise ModelFileError(f"{name}: is a safetensors file without chainrule's metadata (weights only); "
                              "load it with cr.load_state_dict and model.load_state_dict")
+    return saved_model(name, arrays, document)
+
+
+def saved_model(name: str, arrays: Mapping[str, np.ndarray], document: Mapping[str, Any]) -> SavedModel:
+    """The :class:`SavedModel` of a file already read and checked (``document`` is its chainrule metadata)."""
     model = rebuild(name, arrays, document)
     try:
         metadata = unpack(document.get("metadata", {}), arrays)
@@ -259,8 +277,3 @@ def model_from_bytes(data: bytes, name: str = "<bytes>") -> SavedModel:
         raise ModelFileError(f"{name}: is corrupted: its metadata {error}") from None
     return SavedModel(model, metadata, str(document.get("version")), document["architecture"],
                       str(document.get("kind", "model")), dict(document), dict(arrays))
-
-
-def load(path: str | os.PathLike[str]) -> Any:
-    """Load a model saved with ``cr.save`` (rebuilt from its JSON architecture; nothing is unpickled)."""
-    return read_model(path).model

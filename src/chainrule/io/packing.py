@@ -53,7 +53,8 @@ def pack(value: Any, arrays: dict[str, np.ndarray], prefix: str) -> Any:
             return {key: pack(item, arrays, prefix) for key, item in value.items()}
         return {"__items__": [[pack(key, arrays, prefix), pack(item, arrays, prefix)]
                               for key, item in value.items()]}
-    raise PackingError(f"cannot store a value of type {type(value).__name__} ({value!r:.60}) in a chainrule "
+    shown = " ".join(repr(value).split())[:60]  # one line, however the object prints itself
+    raise PackingError(f"cannot store a value of type {type(value).__name__} ({shown}) in a chainrule "
                        "file; allowed: None, bool, int, float, str, list, tuple, dict, NumPy arrays, Tensors")
 
 

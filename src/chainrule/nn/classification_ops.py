@@ -90,6 +90,26 @@ class CrossEntropyLoss(Function):
                 label_smoothing: float = 0.0) -> np.ndarray:
         rows = to_rows(logits)
         n_rows, n_classes = rows.shape
+        flat = target.reshape(-1)
+        if weight is None and label_smoothing == 0 and not (flat == ignore_index).any():
+            # The common case (no class weights, no smoothing, no ignored target) in the fewest passes:
+            # l_i = ln sum_c e^(z_ic - m_i) - (z_it - m_i), m_i the row max; p = softmax kept for backward.
+            # (np.maximum.reduce / np.add.reduce are .max / .sum without their Python wrappers: this runs on
+            # every training step, where a microsecond per call shows.)
+            index = np.arange(n_rows)
+            shifted = rows - np.maximum.reduce(rows, axis=1, keepdims=True)
+            picked = shifted[index, flat]
+            probs = np.exp(shifted, out=shifted)
+            sums = np.add.reduce(probs, axis=1, keepdims=True)
+            loss = np.log(sums).reshape(-1)
+            loss -= picked
+            probs /= sums
+            # row_weight None marks this case for backward
+            self.save_for_backward(probs, (index, flat), None, None, None, logits.shape, n_rows, reduction, 0.0)
+            if reduction == "none":
+                return loss.reshape(target.shape)
+            total = np.add.reduce(loss)
+            return np.asarray(_mean_over(total, n_rows) if reduction == "mean" else total, dtype=loss.dtype)
         safe, row_weight, kept = _target_weights(target, weight, ignore_index, rows.dtype)
         probs, log_probs = softmax_and_log(rows)
         index = np.arange(n_rows)
@@ -105,6 +125,18 @@ class CrossEntropyLoss(Function):
     def backward(self, grad: np.ndarray) -> tuple[Any, None]:
         probs, safe, row_weight, kept, weight, shape, denominator, reduction, eps = self.saved
         n_rows, n_classes = probs.shape
+        if row_weight is None:
+            # The common case: dl_i/dz = g_i (p - onehot(t)), g_i the gradient of row i's loss.
+            target_positions = safe  # (row index, class index) of each row's target
+            if reduction == "none":
+                g = grad.reshape(-1, 1)
+                d = probs * g
+                d[target_positions] -= g[:, 0]
+            else:
+                g = _mean_over(grad, denominator) if reduction == "mean" else grad
+                d = probs * g
+                d[target_positions] -= g
+            return from_rows(d, shape), None
         g = _row_grad(grad, reduction, n_rows, denominator)
         picked = (1 - eps) * row_weight[:, None]
         if eps > 0:

@@ -142,6 +142,9 @@ def _class_targets(name: str, input: Tensor, target: Tensor, ignore_index: int) 
         raise ValueError(f"{name}: input has shape {input.shape} (classes along dim {class_dim}) so "
                          f"class-index targets must have shape {expected}, got {target.shape}")
     t = target.data
+    # Two reductions settle the common, valid batch; the element-wise search runs only when one fails.
+    if t.size == 0 or (t.min() >= 0 and t.max() < n_classes):
+        return
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise IndexError(f"{name}: target {t[bad].flat[0]} is out of bounds: with {n_classes} classes the "
