@@ -80,6 +80,30 @@ MORE_CASES: dict[str, tuple[list[str], list[str]]] = {
     "proba of a regressor": (["predict", "regressor.safetensors", "--data", "houses.csv", "--proba"],
                              ["--proba gives class probabilities", "regression model"]),
     "unknown command": (["fit"], ["invalid choice: 'fit'"]),
+    "zero epochs": (["train", "--epochs", "0"], ["--epochs must be a positive whole number, got '0'"]),
+    "zero hidden width": (["train", "--hidden", "0"], ["--hidden must be a positive whole number"]),
+    "zero batch size": (["train", "--batch-size", "0"], ["--batch-size must be a positive whole number"]),
+    "validation fraction above 1": (["train", "--val-split", "1.5"], ["--val-split must be a fraction in [0, 1)"]),
+    "unknown optimizer": (["train", "--optimizer", "lbfgs"], ["--optimizer must be one of adam, adamw, sgd"]),
+    "unknown loss": (["train", "--loss", "hinge"], ["--loss must be one of auto, cross_entropy, mse"]),
+    "data is a directory": (["train", "--data", ".", "--target", "y"], ["'.' is a directory, not a CSV file"]),
+    "model is a directory": (["summary", "."], [".: is a directory, not a model file"]),
+    "empty model file": (["summary", "empty.csv"], ["empty.csv: the file is empty"]),
+    "config key": (["train", "--config", "key.toml"], ["unknown option 'epochz'", "valid options: data, target"]),
+    "config type": (["train", "--config", "types.toml"],
+                    ["epochs in types.toml must be a whole number, got 'ten'", "fix epochs in types.toml"]),
+    "config directory": (["train", "--config", "."], ["config file '.' is a directory"]),
+    "plot format": (["train", "--dataset", "xor", "--plot", "boundary.txt"],
+                    ["'boundary.txt' does not end in a figure format", ".png"]),
+    "checkpoint dir is a file": (["train", "--checkpoint-dir", "good.csv"], ["is a file, not a directory"]),
+    "ignore without data": (["train", "--ignore", "id"], ["--ignore names columns of a CSV file"]),
+    "target ignored": (["train", "--data", "good.csv", "--target", "species", "--ignore", "species"],
+                       ["--target 'species' is also in --ignore"]),
+    "unknown ignored column": (["train", "--data", "good.csv", "--target", "species", "--ignore", "id"],
+                               ["--ignore column 'id' not in"]),
+    "predictions into a missing directory": (["predict", "good.safetensors", "--data", "good.csv", "--out",
+                                              "nowhere/p.csv"], ["directory", "does not exist"]),
+    "semicolons": (["train", "--data", "semicolons.csv", "--target", "y"], ["looks separated by ';'"]),
     "unknown demo": (["demo", "tetris"], ["unknown demo 'tetris'", "logic-gates"]),
 }
 
@@ -109,6 +133,9 @@ def _results(directory):
     write_csv(directory / "other.csv", ["sepal", "width", "noise"], [[1, 2, 3]])
     write_csv(directory / "unseen.csv", ["sepal", "petal", "noise", "species"], [[1, 50, 0, "giant"]])
     (directory / "bad.toml").write_text("lr = -3\n")
+    (directory / "key.toml").write_text("epochz = 3\n")
+    (directory / "types.toml").write_text('epochs = "ten"\n')
+    (directory / "semicolons.csv").write_text("x;y\n1,5;0\n2,5;1\n")
     (directory / "broken.toml").write_text("lr = = 3\n")
     trained = run("train", "--data", "good.csv", "--target", "species", "--epochs", "2", "--hidden", "4",
                   "--out", "good.safetensors", cwd=directory)
@@ -178,3 +205,33 @@ def test_a_failed_run_never_replaces_a_good_model(tmp_path) -> None:
     assert process.returncode == 130, stderr
     assert "no model saved (m.safetensors was not changed)" in stderr and "--checkpoint-dir" in stderr
     assert (tmp_path / "m.safetensors").read_bytes() == good
+
+
+def test_unreadable_data_and_unwritable_output_are_refused_before_training(tmp_path, monkeypatch, capsys) -> None:
+    """Permissions, simulated (the tests may run as root, who can read and write anything)."""
+    import builtins
+
+    classification_csv(tmp_path / "good.csv", n=40)
+    monkeypatch.chdir(tmp_path)
+    real_open = builtins.open
+
+    def locked(file, *args, **kwargs):
+        if str(file).endswith("good.csv"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(builtins, "open", locked)
+        assert main(["train", "--data", "good.csv", "--target", "species", "--quiet"]) == 2
+    lines = error_lines(subprocess.CompletedProcess([], 2, "", capsys.readouterr().err))
+    assert "cannot read data file 'good.csv': permission denied" in lines[0] and "chmod" in lines[1]
+
+    (tmp_path / "locked").mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: not str(path).endswith("locked") and real_access(path, mode))
+    for command in (["train", "--data", "good.csv", "--target", "species", "--out", "locked/m.safetensors"],
+                    ["train", "--data", "good.csv", "--target", "species", "--checkpoint-dir", "locked/ck"]):
+        assert main(command) == 2
+        lines = error_lines(subprocess.CompletedProcess([], 2, "", capsys.readouterr().err))
+        assert "is not writable" in lines[0], lines
+    assert os.listdir(tmp_path / "locked") == [] and not (tmp_path / "model.safetensors").exists()
