@@ -2,7 +2,8 @@
 
 Every contender starts from the same parameters (``initial_parameters``, PyTorch's default
 initialisation drawn once from a seeded NumPy generator), uses the same learning rate and the same
-loss, so that they compute the same numbers: ``run.py`` checks this before it times anything. Each
+loss, so that they compute the same numbers: ``run.py`` checks this before it times anything. A training
+step is PyTorch's tutorial loop (forward, loss, ``backward``, ``step``, ``zero_grad``). Each
 ``make_*`` returns a ``Contender`` over a fresh network, so that the runner can interleave contenders
 (A B A B ...) and time only the work itself.
 """
@@ -92,9 +93,9 @@ def make_chainrule(sizes: list[int], dtype: Any, optimizer: str = "sgd", activat
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
         value = loss_fn(model(cr.from_numpy(x)), cr.from_numpy(y))
-        opt.zero_grad()
         value.backward()
         opt.step()
+        opt.zero_grad()
         return value.item()
 
     def predict(x: np.ndarray) -> np.ndarray:
@@ -128,9 +129,9 @@ def make_torch(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation:
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
         value = loss_fn(model(torch.from_numpy(x)), torch.from_numpy(y))
-        opt.zero_grad()
         value.backward()
         opt.step()
+        opt.zero_grad()
         return value.item()
 
     def predict(x: np.ndarray) -> np.ndarray:

@@ -49,9 +49,12 @@ def test_every_common_csv_dialect_trains_the_same_model(tmp_path) -> None:
         "blank-lines.csv": "\n".join(",".join(row) for row in [header, *body]) + "\n\n \n\n",
         "spaces.csv": "\n".join(" , ".join(f" {cell} " for cell in row) for row in [header, *body]) + "\n",
         "tabs.tsv": "\n".join("\t".join(row) for row in [header, *body]) + "\n",
+        "trailing-commas.csv": "\n".join(",".join(row) + "," for row in [header, *body]) + "\n",
     }
+    # a spreadsheet's "Unicode text": UTF-16 with a byte-order mark, tab-separated, Windows line ends
+    variants["unicode-text.txt"] = "\r\n".join("\t".join(row) for row in [header, *body]) + "\r\n"
     for name, text in variants.items():
-        (tmp_path / name).write_bytes(text.encode("utf-8"))
+        (tmp_path / name).write_bytes(text.encode("utf-16" if name.endswith(".txt") else "utf-8"))
         assert train(tmp_path, name) == 0, name
     expected = weights(tmp_path / "plain.csv.safetensors")
     for name in variants:
@@ -176,3 +179,14 @@ def test_one_epoch_is_singular(tmp_path, capsys) -> None:
     assert main(["train", "--data", str(tmp_path / "d.csv"), "--target", "label", "--epochs", "1",
                  "--out", str(tmp_path / "m.safetensors")]) == 0
     assert "trained 1 epoch in" in capsys.readouterr().out
+
+
+def test_a_windows_config_file_with_a_bom_and_whole_floats_is_read(tmp_path, monkeypatch) -> None:
+    X, y = rows()
+    (tmp_path / "d.csv").write_text("a,b,c,label\n" + "\n".join(",".join(row) for row in lines(X, y)) + "\n")
+    text = '\ufeffdata = "d.csv"\r\ntarget = "label"\r\nepochs = 3.0\r\nhidden = [4]\r\nquiet = true\r\n'
+    (tmp_path / "run.toml").write_bytes(text.encode("utf-8"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--config", "run.toml", "--out", "m.safetensors"]) == 0
+    settings = read_model(tmp_path / "m.safetensors").metadata["training"]["settings"]
+    assert settings["epochs"] == 3 and isinstance(settings["epochs"], int) and settings["hidden"] == [4]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from cli_helpers import run
 
 from chainrule.cli import main
@@ -59,3 +61,17 @@ def test_a_demo_runs_as_a_command(tmp_path) -> None:
     result = run("demo", "backprop-step", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "0.42505" in result.stdout
+
+
+def test_plot_is_refused_for_a_demo_without_a_figure_or_a_bad_path(capsys, tmp_path, monkeypatch) -> None:
+    from chainrule.cli.demos import DEMOS, FIGURE_DEMOS
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    for command, expected in ((["demo", "xor", "--plot", "x.png"], "the xor demo has no figure"),
+                              (["demo", "polar-rings", "--plot", "folder"], "--plot 'folder' is a directory"),
+                              (["demo", "gradient-descent", "--plot", "g.txt"], "does not end in a figure format")):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.splitlines()[0].startswith("chainrule: error: ") and expected in err.splitlines()[0], err
+    assert os.listdir(tmp_path) == ["folder"] and set(FIGURE_DEMOS) <= set(DEMOS)

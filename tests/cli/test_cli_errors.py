@@ -235,3 +235,17 @@ def test_unreadable_data_and_unwritable_output_are_refused_before_training(tmp_p
         lines = error_lines(subprocess.CompletedProcess([], 2, "", capsys.readouterr().err))
         assert "is not writable" in lines[0], lines
     assert os.listdir(tmp_path / "locked") == [] and not (tmp_path / "model.safetensors").exists()
+
+
+def test_running_out_of_memory_is_one_clear_error(tmp_path, monkeypatch, capsys) -> None:
+    """--hidden 1000000 1000000 asks NumPy for terabytes (simulated: a real attempt could swap)."""
+    from chainrule.cli import train_command
+
+    def too_big(*args: object) -> None:
+        raise MemoryError("Unable to allocate 3.64 TiB for an array with shape (1000000, 1000000)")
+
+    monkeypatch.setattr(train_command, "build_model", too_big)
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "xor", "--hidden", "1000000", "1000000", "--quiet"]) == 1
+    lines = error_lines(subprocess.CompletedProcess([], 1, "", capsys.readouterr().err))
+    assert "out of memory (Unable to allocate 3.64 TiB" in lines[0] and "smaller --hidden" in lines[1]

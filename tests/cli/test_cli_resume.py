@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import signal
@@ -109,3 +110,54 @@ def test_resume_refuses_a_checkpoint_made_with_other_settings(workdir) -> None:
     again = run(*command, "--lr", "0.5", cwd=workdir)   # a finished run's checkpoint may be replaced
     assert again.returncode == 0, again.stderr
     assert load_checkpoint(workdir / "ckpt-short" / "checkpoint.safetensors").metadata["run"]["lr"] == 0.5
+
+
+def test_resume_without_a_checkpoint_starts_from_the_beginning(tmp_path, monkeypatch, capsys) -> None:
+    classification_csv(tmp_path / "d.csv", n=40)
+    monkeypatch.chdir(tmp_path)
+    short = ["train", "--data", "d.csv", "--target", "species", "--hidden", "4", "--epochs", "3", "--seed", "2"]
+    assert main([*short, "--quiet", "--out", "plain.safetensors"]) == 0
+    assert main([*short, "--out", "resumed.safetensors", "--checkpoint-dir", "new", "--resume"]) == 0
+    assert "no checkpoint in new yet: starting from the beginning" in capsys.readouterr().out
+    assert weights(tmp_path / "resumed.safetensors") == weights(tmp_path / "plain.safetensors")
+    # resuming a finished run trains no further and saves the same model again
+    assert main([*short, "--quiet", "--out", "again.safetensors", "--checkpoint-dir", "new", "--resume"]) == 0
+    assert weights(tmp_path / "again.safetensors") == weights(tmp_path / "plain.safetensors")
+
+
+KILL_ON_THIRD_RENAME = """
+import os, signal, sys
+from chainrule.io import atomic
+from chainrule.cli import main
+calls = []
+real_replace = os.replace
+def replace(source, target):
+    calls.append(target)
+    if len(calls) == 3:   # the third checkpoint is written and fsync'ed but not yet renamed: die here
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(source, target)
+atomic.os.replace = replace
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_during_a_checkpoint_write_then_resume(tmp_path, monkeypatch) -> None:
+    import subprocess
+    import sys
+
+    from cli_helpers import environment
+
+    classification_csv(tmp_path / "d.csv", n=40)
+    monkeypatch.chdir(tmp_path)
+    command = ["train", "--data", "d.csv", "--target", "species", "--hidden", "4", "--epochs", "6", "--seed", "3",
+               "--optimizer", "sgd", "--momentum", "0.9", "--scheduler", "step", "--quiet"]
+    assert main([*command, "--out", "plain.safetensors"]) == 0
+    killed = subprocess.run([sys.executable, "-c", KILL_ON_THIRD_RENAME, *command, "--out", "k.safetensors",
+                             "--checkpoint-dir", "ck"], cwd=tmp_path, capture_output=True, env=environment())
+    assert killed.returncode == -signal.SIGKILL
+    leftovers = sorted(os.listdir(tmp_path / "ck"))
+    assert leftovers[0].startswith(".checkpoint.safetensors.") and leftovers[1] == "checkpoint.safetensors"
+    assert load_checkpoint(tmp_path / "ck" / "checkpoint.safetensors").epoch == 2   # the old file, whole
+    assert main([*command, "--out", "k.safetensors", "--checkpoint-dir", "ck", "--resume"]) == 0
+    assert os.listdir(tmp_path / "ck") == ["checkpoint.safetensors"]                 # the temporary is gone
+    assert weights(tmp_path / "k.safetensors") == weights(tmp_path / "plain.safetensors")

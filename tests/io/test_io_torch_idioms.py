@@ -34,6 +34,11 @@ def test_pytorch_idiom_save_state_dict_then_load_state_dict_of_load(tmp_path) ->
     safetensors.torch.save_file(torch_model.state_dict(), str(tmp_path / "torch.safetensors"))
     loaded = cr.load(tmp_path / "torch.safetensors")
     np.testing.assert_array_equal(loaded["weight"].numpy(), torch_model.weight.detach().numpy())
+    # and a PyTorch state_dict given to cr.save is stored as one (its tensors read through np.asarray)
+    cr.save(torch_model.state_dict(), tmp_path / "from-torch.safetensors")
+    twin = nn.Linear(2, 1)
+    twin.load_state_dict(cr.load(tmp_path / "from-torch.safetensors"))
+    np.testing.assert_array_equal(twin.weight.data, torch_model.weight.detach().numpy())
 
 
 def test_pytorch_checkpoint_dict_round_trips(tmp_path) -> None:
@@ -117,3 +122,16 @@ def test_an_unwritable_directory_names_the_file_and_keeps_the_old_one(tmp_path, 
         cr.save(nn.Linear(2, 1), path)
     assert error.value.filename == str(path) and ".tmp" not in str(error.value)
     assert path.read_bytes() == good and os.listdir(tmp_path) == ["m.safetensors"]
+
+
+def test_saving_through_a_symbolic_link_updates_the_file_it_names(tmp_path) -> None:
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "v3.safetensors"
+    cr.save(nn.Linear(2, 1), target)
+    (tmp_path / "current.safetensors").symlink_to(target)
+    cr.manual_seed(9)
+    newer = nn.Linear(2, 1)
+    cr.save(newer, tmp_path / "current.safetensors")
+    assert (tmp_path / "current.safetensors").is_symlink()
+    np.testing.assert_array_equal(cr.load(target).weight.data, newer.weight.data)
+    assert sorted(os.listdir(tmp_path / "models")) == ["v3.safetensors"]

@@ -64,7 +64,7 @@ def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
     if tensor.grad is None:
-        if id(grad) in handed_out or not grad.flags.writeable or grad.base is not None:
+        if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
             grad = np.array(grad)
         handed_out.add(id(grad))
         tensor.grad = _plain_tensor(grad)
@@ -111,12 +111,13 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
         for parent, parent_grad in zip(ctx.parents, parent_grads, strict=False):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = _fit_to_input(parent_grad, parent.data.shape, ctx.name)
-            if parent_grad.dtype != parent.data.dtype:
+            data = parent.data
+            if parent_grad.shape != data.shape:
+                parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
+            if parent_grad.dtype != data.dtype:
                 # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
                 # its backward in float32 instead of silently doing it in float64.
-                parent_grad = parent_grad.astype(parent.data.dtype)
+                parent_grad = parent_grad.astype(data.dtype)
             key = id(parent)
             previous = grads.get(key)
             grads[key] = parent_grad if previous is None else previous + parent_grad

@@ -124,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `chainrule predict ... | head`: the reader left; not an error of ours
         return 0
+    except MemoryError as error:  # --hidden 1000000 1000000: say so in a line, not a traceback
+        print(f"chainrule: error: out of memory ({error or 'MemoryError'})", file=sys.stderr)
+        print("chainrule: error: use smaller --hidden layers or --batch-size, or fewer rows", file=sys.stderr)
+        return 1
     except OSError as error:  # disk full, no permission: say which file, without a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(f"chainrule: error: {error.strerror or error}{where}", file=sys.stderr)

@@ -45,8 +45,11 @@ def read_table(path: str) -> Table:
     if os.path.isdir(path):
         raise CommandError(f"{path!r} is a directory, not a CSV file", "give --data the path of a .csv file")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        # UTF-8 (with or without a byte-order mark), or UTF-16 with its mark: what spreadsheets save as
+        # "Unicode text" (tab-separated).
+        text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
         lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator(text)))
     except UnicodeDecodeError:
         raise CommandError(f"data file {path!r} is not UTF-8 text (is it a CSV file?)",
@@ -62,8 +65,12 @@ def read_table(path: str) -> Table:
     if not numbered:
         raise CommandError(f"data file {path!r} is empty",
                            "it needs a header row of column names and at least one row of data")
-    header = numbered[0][1]
-    header = [name.strip() for name in header]
+    header = [name.strip() for name in numbered[0][1]]
+    # Spreadsheets often end every line with a separator ("a,b,label,"): an unnamed, empty last column.
+    while len(header) > 1 and not header[-1] and all(len(row) < len(header) or not row[len(header) - 1].strip()
+                                                      for _, row in numbered[1:]):
+        header.pop()
+        numbered = [(number, row[:len(header)] if len(row) == len(header) + 1 else row) for number, row in numbered]
     if len(header) == 1 and ";" in header[0]:
         raise CommandError(f"{path!r} looks separated by ';' (its header is the one column {header[0]!r}); "
                            "chainrule reads comma-separated files",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.cli.errors import CommandError
+from chainrule.cli.paths import check_plot_path
 
 
 def logic_gates(options: dict[str, Any]) -> None:
@@ -146,9 +147,18 @@ DEMOS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
 }
 
 
+# The demos that draw a figure (those calling _maybe_plot): --plot is refused for the others.
+FIGURE_DEMOS = ("gradient-descent", "polar-rings")
+
+
 def run_demo(name: str, options: dict[str, Any]) -> int:
     key = name.lower().replace("_", "-")
     if key not in DEMOS:
         raise CommandError(f"unknown demo {name!r}", f"valid demos: {', '.join(DEMOS)}")
+    if options.get("plot") is not None:
+        if key not in FIGURE_DEMOS:
+            raise CommandError(f"the {key} demo has no figure to save with --plot",
+                               f"demos with a figure: {', '.join(FIGURE_DEMOS)}")
+        check_plot_path(options["plot"])
     DEMOS[key][0](options)
     return 0

@@ -31,7 +31,8 @@ class UsableModel:
         try:
             saved = read_model(path)
         except ModelFileError as error:
-            raise CommandError(str(error), "use a model file written by chainrule train or cr.save") from None
+            raise CommandError(str(error),
+                               "use a model file written by chainrule train or cr.save(model, path)") from None
         self.path, self.saved, self.model = path, saved, saved.model
         meta = saved.metadata
         self.features: list[str] = list(meta.get("feature_names") or [])
@@ -116,7 +117,7 @@ def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool, qu
     results = report.scores(usable.model, usable.loss, X, y_model, y, target_scaling)
     if usable.task == "classification":
         results = {"loss": results["loss"], "accuracy": results["accuracy"]}
-    print(f"{model_path} on {data_path} ({len(X)} samples): {report.format_scores(results)}")
+    print(f"{model_path} on {data_path} ({report.counted(len(X), 'sample')}): {report.format_scores(results)}")
     if as_json:
         print(report.json_scores(results))
     usable.note_ignored(quiet)

@@ -181,8 +181,9 @@ def read_config(path: str) -> dict[str, Any]:
     if not os.path.exists(path):
         raise CommandError(f"config file {path!r} does not exist", "check the path given to --config")
     try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
+        # utf-8-sig: Windows editors may start the file with a byte-order mark, which TOML does not allow
+        with open(path, encoding="utf-8-sig") as handle:
+            raw = tomllib.loads(handle.read())
     except tomllib.TOMLDecodeError as error:
         raise CommandError(f"config file {path!r} is not valid TOML: {error}") from None
     except IsADirectoryError:

@@ -31,9 +31,10 @@ def architecture(model: Any) -> str:
 
 def announce(settings: dict[str, Any], data: prepare.Prepared, model: Any, n_train: int, n_val: int) -> None:
     kind = f"{len(data.classes or [])} classes" if data.task == "classification" else "regression"
-    split = f"{n_train} training / {n_val} validation samples" if n_val else f"{n_train} samples (no validation)"
-    say(settings, f"training a {architecture(model)} on {data.source}: {split}, {len(data.feature_names)} "
-                  f"features, {kind}")
+    split = (f"{n_train} training / {counted(n_val, 'validation sample')}" if n_val
+             else f"{counted(n_train, 'sample')} (no validation)")
+    say(settings, f"training a {architecture(model)} on {data.source}: {split}, "
+                  f"{counted(len(data.feature_names), 'feature')}, {kind}")
     if settings["data"] is not None and settings["loss"] == "auto" and all(
             isinstance(label, int) for label in data.classes or ["text"]):
         say(settings, f"(the whole numbers in {data.target!r} are taken as class labels; "
@@ -54,8 +55,13 @@ def regression_scores(predicted: np.ndarray, target: np.ndarray) -> dict[str, fl
                 "r2": r2}
 
 
+def counted(count: int, word: str) -> str:
+    """``1 epoch``, ``2 epochs``."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def epochs_text(count: int) -> str:
-    return f"{count} epoch" + ("" if count == 1 else "s")
+    return counted(count, "epoch")
 
 
 def scores(model: Any, loss: str, X: np.ndarray, y: np.ndarray, y_original: np.ndarray,
@@ -84,9 +90,9 @@ def final_scores(model: Any, loss: str, train: Part, validation: Part,
 
 
 def format_scores(values: dict[str, float]) -> str:
-    """``loss 0.0990  accuracy 0.9733``; very large or small values in scientific notation."""
-    return "  ".join(f"{key} {value:.4f}" if value == 0 or 1e-3 <= abs(value) < 1e6 or not np.isfinite(value)
-                     else f"{key} {value:.4e}" for key, value in values.items())
+    """``loss 0.0990  accuracy 0.9733``; values of a million or more in scientific notation."""
+    return "  ".join(f"{key} {value:.4e}" if np.isfinite(value) and abs(value) >= 1e6 else f"{key} {value:.4f}"
+                     for key, value in values.items())
 
 
 def json_scores(values: dict[str, float]) -> str:

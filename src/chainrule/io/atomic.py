@@ -30,6 +30,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     b'hello'
     """
     path = os.fspath(path)
+    if os.path.islink(path):
+        # Write through a link to the file it names (as open(path, "wb") would), rather than replacing
+        # the link itself with a regular file.
+        path = os.path.realpath(path)
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot write {path}: it is a directory")

@@ -43,10 +43,11 @@ from chainrule.io.safetensors_format import ModelFileError
 
 
 def _is_state_dict(obj: Any) -> bool:
-    """A non-empty mapping of plain names (no '/') to tensors or arrays: what ``state_dict()`` returns."""
+    """A non-empty mapping of plain names (no '/') to tensors or arrays: what ``state_dict()`` returns
+    (a PyTorch state_dict too: its tensors convert with ``np.asarray``)."""
     return (isinstance(obj, Mapping) and len(obj) > 0
             and all(isinstance(key, str) and key and "/" not in key for key in obj)
-            and all(isinstance(value, (Tensor, np.ndarray)) for value in obj.values()))
+            and all(isinstance(value, (Tensor, np.ndarray)) or hasattr(value, "__array__") for value in obj.values()))
 
 
 def save(obj: Any, path: str | os.PathLike[str], metadata: Mapping[str, Any] | None = None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
+from chainrule.optim.inplace import add_scaled_
 from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
 
 
@@ -75,7 +76,9 @@ class SGD(Optimizer):
             if group["maximize"]:
                 d_p = np.negative(d_p)
             if weight_decay != 0:
-                d_p = np.multiply(theta, weight_decay) + d_p
+                decayed = np.multiply(theta, weight_decay)
+                decayed += d_p
+                d_p = decayed
             if momentum != 0:
                 state = self.state[param]
                 buffer = state.get("momentum_buffer")
@@ -84,7 +87,12 @@ class SGD(Optimizer):
                 else:
                     buf = buffer.data
                     buf *= momentum
-                    buf += d_p if dampening == 0 else d_p * (1 - dampening)
-                d_p = d_p + momentum * buffer.data if group["nesterov"] else buffer.data
-            # theta += (-lr) * d_p: one temporary, then an in-place add into the parameter's own array.
-            theta += d_p * -lr
+                    add_scaled_(buf, 1 - dampening, d_p)
+                if group["nesterov"]:
+                    # theta -= lr (d_p + momentum b), as two fused passes instead of a temporary
+                    add_scaled_(theta, -lr, d_p)
+                    add_scaled_(theta, -lr * momentum, buffer.data)
+                    continue
+                d_p = buffer.data
+            # theta += (-lr) * d_p, in place and without a temporary (see optim/inplace.py)
+            add_scaled_(theta, -lr, d_p)
