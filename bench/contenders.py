@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from numpy_reference import NumpyMLP
 
 Step = Callable[[np.ndarray, np.ndarray], float]

@@ -56,6 +56,10 @@ def print_details(results: dict[str, Any]) -> None:
                     print(f"  chainrule vs {other}: {ratio:.2f}x {'faster' if ratio and ratio >= 1 else 'slower'}")
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
 def _mark(met: bool | None) -> str:
     return "n/a" if met is None else ("yes" if met else "**no**")
 
@@ -69,7 +73,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
         if not isinstance(value, dict):
             continue
         vs_torch, vs_numpy = _speedup(results, key, "torch"), _speedup(results, key, "numpy")
-        figures = [f"{value[c]['median']:.4g} {unit}" if c in value else "" for c in ("chainrule", "torch", "numpy")]
+        figures = [f"{_number(value[c]['median'])} {unit}" if c in value else ""
+                   for c in ("chainrule", "torch", "numpy")]
         if key.startswith("1_"):
             target = ">= 1.2x PyTorch, >= 0.95x NumPy"
             met = None if vs_torch is None or vs_numpy is None else vs_torch >= 1.2 and vs_numpy >= 0.95
@@ -111,7 +116,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
                     f"{numpy_text} | | | peak below PyTorch's, no growth | {_mark(below and growth < 1.0)} |")
     machine = results.get("machine", {})
     rows.append("")
+    quick = " (--quick sizes)" if machine.get("quick") else ""
     rows.append(f"Python {machine.get('python')}, NumPy {machine.get('numpy')}, PyTorch {machine.get('torch', '-')}, "
                 f"{machine.get('threads')} thread(s) on {machine.get('cpus')} CPUs, {machine.get('clock')}, "
-                f"median of {machine.get('rounds')} interleaved round(s){' (--quick sizes)' if machine.get('quick') else ''}.")
+                f"median of {machine.get('rounds')} interleaved round(s){quick}.")
     return "\n".join(rows)

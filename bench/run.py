@@ -1,6 +1,6 @@
 """Run every chainrule benchmark against PyTorch, scikit-learn and the NumPy reference.
 
-    python bench/run.py              # all benchmarks, 3 interleaved rounds (about 10 minutes on 2 cores)
+    python bench/run.py              # all benchmarks, 3 interleaved rounds (about 2 minutes on 2 cores)
     python bench/run.py --quick      # 1 round, smaller sizes (a smoke run)
     python bench/run.py --only 1 2   # a subset
     python bench/run.py --threads 1 --cpu-time   # on a busy machine: one thread, CPU time not wall time
@@ -111,7 +111,8 @@ def bench_mnist(args: argparse.Namespace) -> None:
     for dtype in (np.float32, np.float64):
         x, y = _mnist_data(n, dtype)
         RESULTS[f"1_mnist_{np.dtype(dtype).name}_samples_per_s"] = _interleave(
-            _contenders(), args.rounds, lambda m: _samples_per_second(m, MNIST_SIZES, dtype, x, y, 128))
+            _contenders(), args.rounds,
+            lambda m, dtype=dtype, x=x, y=y: _samples_per_second(m, MNIST_SIZES, dtype, x, y, 128))
 
 
 def bench_tiny(args: argparse.Namespace) -> None:
@@ -202,7 +203,8 @@ def bench_scaling(args: argparse.Namespace) -> None:
         result = _interleave(["chainrule", "torch"], args.rounds,
                              lambda m, w=width, b=batch, n=n: _samples_per_second(m, [784, w, w, 10], np.float32,
                                                                                    x[:n], y[:n], b))
-        points.append({"width": width, "batch": batch, "ratio": result["chainrule"]["median"] / result["torch"]["median"],
+        ratio = result["chainrule"]["median"] / result["torch"]["median"]
+        points.append({"width": width, "batch": batch, "ratio": ratio,
                        **{name: value["median"] for name, value in result.items()}})
     RESULTS["6_scaling"] = points
     _plot_scaling(points[:len(widths)], points[len(widths):], args.out / "scaling.png")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from contenders import MAKERS
 
 # (sizes, activation, loss, optimizer, dtype): every network and optimiser that run.py times.

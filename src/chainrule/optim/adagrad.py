@@ -85,7 +85,7 @@ class Adagrad(Optimizer):
                 grad = np.multiply(theta, weight_decay) + grad
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             state_sum = state["sum"].data
-            std = np.multiply(grad, grad)
+            std = np.multiply(grad, grad, out=self._scratch_for(param))
             state_sum += std
             np.sqrt(state_sum, out=std)
             std += eps

@@ -104,7 +104,7 @@ class Adam(Optimizer):
                     grad = np.multiply(theta, weight_decay) + grad
             exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
             # m <- m + (1 - beta1) (g - m), PyTorch's lerp, equal to beta1 m + (1 - beta1) g.
-            scratch = grad - exp_avg
+            scratch = np.subtract(grad, exp_avg, out=self._scratch_for(param))
             scratch *= 1 - beta1
             exp_avg += scratch
             # v <- beta2 v + (1 - beta2) g^2

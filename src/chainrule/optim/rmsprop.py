@@ -91,7 +91,7 @@ class RMSprop(Optimizer):
             if weight_decay != 0:
                 grad = np.multiply(theta, weight_decay) + grad
             square_avg = state["square_avg"].data
-            avg = np.multiply(grad, grad)
+            avg = np.multiply(grad, grad, out=self._scratch_for(param))
             avg *= 1 - alpha
             square_avg *= alpha
             square_avg += avg

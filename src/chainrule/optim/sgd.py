@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.optim.inplace import add_scaled_
 from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
 
 
@@ -71,14 +70,15 @@ class SGD(Optimizer):
             if param.grad is None:
                 continue
             theta = param.data
+            scratch = self._scratch_for(param)
             # d_p may be the gradient array itself: below, it is only read, never written.
             d_p = grad_array(param)
             if group["maximize"]:
                 d_p = np.negative(d_p)
             if weight_decay != 0:
-                decayed = np.multiply(theta, weight_decay)
-                decayed += d_p
-                d_p = decayed
+                # g + lambda theta, built in the scratch array
+                np.multiply(theta, weight_decay, out=scratch)
+                d_p = np.add(scratch, d_p, out=scratch)
             if momentum != 0:
                 state = self.state[param]
                 buffer = state.get("momentum_buffer")
@@ -87,12 +87,8 @@ class SGD(Optimizer):
                 else:
                     buf = buffer.data
                     buf *= momentum
-                    add_scaled_(buf, 1 - dampening, d_p)
-                if group["nesterov"]:
-                    # theta -= lr (d_p + momentum b), as two fused passes instead of a temporary
-                    add_scaled_(theta, -lr, d_p)
-                    add_scaled_(theta, -lr * momentum, buffer.data)
-                    continue
-                d_p = buffer.data
-            # theta += (-lr) * d_p, in place and without a temporary (see optim/inplace.py)
-            add_scaled_(theta, -lr, d_p)
+                    buf += d_p if dampening == 0 else d_p * (1 - dampening)
+                d_p = d_p + momentum * buffer.data if group["nesterov"] else buffer.data
+            # theta += (-lr) * d_p: the product in the scratch array (d_p may be it), then added in place.
+            np.multiply(d_p, -lr, out=scratch)
+            theta += scratch
