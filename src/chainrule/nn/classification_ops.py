@@ -147,7 +147,11 @@ class CrossEntropyLoss(Function):
         else:
             d = probs * picked
         d[np.arange(n_rows), safe] -= picked[:, 0]
-        return from_rows((d * g).astype(probs.dtype, copy=False), shape), None
+        with np.errstate(invalid="ignore"):  # g is 0/0 = nan when every target is ignored
+            d = d * g
+        # An ignored row has no loss and so no gradient, even when g is nan (PyTorch gives 0 there too).
+        d = np.where(kept[:, None], d, 0)
+        return from_rows(d.astype(probs.dtype, copy=False), shape), None
 
 
 class CrossEntropyWithProbabilities(Function):
@@ -191,15 +195,17 @@ class NLLLoss(Function):
     def forward(self, log_probs: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None,
                 ignore_index: int = -100, reduction: str = "mean") -> np.ndarray:
         rows = to_rows(log_probs)
-        safe, row_weight, _ = _target_weights(target, weight, ignore_index, rows.dtype)
+        safe, row_weight, kept = _target_weights(target, weight, ignore_index, rows.dtype)
         loss = -row_weight * rows[np.arange(rows.shape[0]), safe]
         denominator = row_weight.sum()
-        self.save_for_backward(rows.shape, safe, row_weight, log_probs.shape, denominator, reduction)
+        self.save_for_backward(rows.shape, safe, row_weight, kept, log_probs.shape, denominator, reduction)
         return _reduce(loss, reduction, target.shape, denominator)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, None]:
-        rows_shape, safe, row_weight, shape, denominator, reduction = self.saved
+        rows_shape, safe, row_weight, kept, shape, denominator, reduction = self.saved
         g = _row_grad(grad, reduction, rows_shape[0], denominator)
         d = np.zeros(rows_shape, dtype=row_weight.dtype)
-        d[np.arange(rows_shape[0]), safe] = -row_weight * g[:, 0]
+        with np.errstate(invalid="ignore"):  # g is 0/0 = nan when every target is ignored
+            # An ignored row gets no gradient even then (as PyTorch); a kept row of weight 0 gets 0 * g.
+            d[np.arange(rows_shape[0]), safe] = np.where(kept, -row_weight * g[:, 0], 0)
         return from_rows(d, shape), None
