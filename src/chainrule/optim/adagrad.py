@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
+from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
 class Adagrad(Optimizer):
@@ -70,13 +70,7 @@ class Adagrad(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            theta = param.data
-            grad = grad_array(param)  # read only: it may be shared with other tensors
-            if group["maximize"]:
-                grad = np.negative(grad)
+        for param, theta, grad in gradients_of(group):  # grad is read only: it may be shared
             state = self.state[param]
             if len(state) == 0:  # a state dict loaded without this parameter's entry
                 self._init_state(param, group)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
+from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
 def check_adam_group(group: dict[str, Any]) -> None:
@@ -81,13 +81,7 @@ class Adam(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            theta = param.data
-            grad = grad_array(param)  # read only: it may be shared with other tensors
-            if group["maximize"]:
-                grad = np.negative(grad)
+        for param, theta, grad in gradients_of(group):  # grad is read only: it may be shared
             state = self.state[param]
             if len(state) == 0:
                 state["step"] = 0

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,17 @@ def grad_array(param: Tensor) -> np.ndarray:
         raise RuntimeError(f"optimizer step: a parameter of shape {param.data.shape} has a gradient of shape "
                            f"{grad.shape}; they must match (was .grad set by hand?)")
     return grad
+
+
+def gradients_of(group: Mapping[str, Any]) -> Iterator[tuple[Tensor, np.ndarray, np.ndarray]]:
+    """``(parameter, its array, its gradient)`` for each parameter of ``group`` that has a gradient; the
+    gradient is negated when the group maximises. The gradient is for reading only (it may be shared)."""
+    maximize = group.get("maximize", False)
+    for param in group["params"]:
+        if param.grad is None:
+            continue
+        grad = grad_array(param)
+        yield param, param.data, (np.negative(grad) if maximize else grad)
 
 
 class Optimizer:

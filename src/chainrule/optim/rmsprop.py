@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
+from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
 class RMSprop(Optimizer):
@@ -72,13 +72,7 @@ class RMSprop(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            theta = param.data
-            grad = grad_array(param)  # read only: it may be shared with other tensors
-            if group["maximize"]:
-                grad = np.negative(grad)
+        for param, theta, grad in gradients_of(group):  # grad is read only: it may be shared
             state = self.state[param]
             if len(state) == 0:
                 state["step"] = 0

@@ -125,13 +125,13 @@ class BaseMLP(BaseEstimator):
 
     def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple[Any, np.ndarray, np.ndarray]:
         """``(X, Y, labels)``: checked inputs, the targets as a 2-D array, and y as the score sees it."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _validate_input (abstract)")
 
     def _output_activation(self) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _output_activation (abstract)")
 
     def _score_logits(self, z: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _score_logits (abstract)")
 
     def _stratify_validation(self, target: np.ndarray) -> bool:
         return False
