@@ -3,6 +3,8 @@ nodes, gradient storage, in-place rules, and the small conveniences of Tensor.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -483,18 +485,23 @@ def test_max_with_dim_returns_values_and_indices() -> None:
     assert result.values.shape == (2, 1) and result.indices.tolist() == [[0], [1]]
 
 
+
+def _assert_same_gradient(values: np.ndarray, fn: Any, name: str) -> None:
+    """d sum(fn(x)) / dx from chainrule equals torch's, exactly (ties and kinks included)."""
+    ours = cr.tensor(values, requires_grad=True)
+    theirs = torch.tensor(values, requires_grad=True)
+    fn(ours).sum().backward()
+    fn(theirs).sum().backward()
+    assert ours.grad is not None and theirs.grad is not None
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy(), err_msg=name)
+
 def test_max_ties_follow_torch() -> None:
     """Full reductions share the gradient equally among tied maxima; max(dim) sends it to one index."""
     values = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     for name, fn in (("max_all", lambda t: t.max()), ("amax_dim", lambda t: t.amax(dim=1)),
                      ("amin_all", lambda t: t.amin()), ("max_dim", lambda t: t.max(dim=1)[0]),
                      ("min_dim", lambda t: t.min(dim=0)[0]), ("maximum_self", lambda t: t.maximum(t * 1))):
-        ours = cr.tensor(values, requires_grad=True)
-        theirs = torch.tensor(values, requires_grad=True)
-        fn(ours).sum().backward()
-        fn(theirs).sum().backward()
-        assert ours.grad is not None and theirs.grad is not None
-        np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy(), err_msg=name)
+        _assert_same_gradient(values, fn, name)
 
 
 def test_relu_abs_clamp_at_their_kinks_follow_torch() -> None:
@@ -502,12 +509,7 @@ def test_relu_abs_clamp_at_their_kinks_follow_torch() -> None:
     for name, fn in (("relu", lambda t: t.relu()), ("abs", lambda t: t.abs()),
                      ("clamp", lambda t: t.clamp(0.0, 1.0)), ("clip_min", lambda t: t.clamp(min=0.5)),
                      ("square_at_zero", lambda t: t**2), ("pow_3_at_zero", lambda t: t**3)):
-        ours = cr.tensor(values, requires_grad=True)
-        theirs = torch.tensor(values, requires_grad=True)
-        fn(ours).sum().backward()
-        fn(theirs).sum().backward()
-        assert ours.grad is not None and theirs.grad is not None
-        np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy(), err_msg=name)
+        _assert_same_gradient(values, fn, name)
 
 
 def test_clamp_with_tensor_bounds_at_ties_follows_torch() -> None:

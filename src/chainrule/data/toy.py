@@ -28,9 +28,14 @@ _GATES: dict[str, Any] = {
 }
 
 
+def _check_integer(value: int, name: str, where: str, minimum: int = 1) -> None:
+    """Refuse bools, non-integers and integers below ``minimum``, naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{where}: {name} must be an integer >= {minimum}, got {value!r}")
+
+
 def _check_count(n_samples: int, where: str, minimum: int = 1) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < minimum:
-        raise ValueError(f"{where}: n_samples must be an integer >= {minimum}, got {n_samples!r}")
+    _check_integer(n_samples, "n_samples", where, minimum)
 
 
 def _check_noise(noise: float, where: str) -> None:
@@ -131,8 +136,7 @@ def spirals(n_samples: int = 200, n_arms: int = 2, noise: float = 0.0, turns: fl
     """
     _check_count(n_samples, "spirals", 1)
     _check_noise(noise, "spirals")
-    if isinstance(n_arms, bool) or not isinstance(n_arms, (int, np.integer)) or n_arms < 1:
-        raise ValueError(f"spirals: n_arms must be a positive integer, got {n_arms!r}")
+    _check_integer(n_arms, "n_arms", "spirals")
     rng = make_rng(seed)
     labels = np.arange(n_samples, dtype=np.int64) % n_arms
     # Rank of each sample within its arm, so each arm's radii run evenly from near 0 to 1.
@@ -154,8 +158,7 @@ def rings(n_samples: int = 300, n_rings: int = 2, noise: float = 0.05,
     """
     _check_count(n_samples, "rings", 1)
     _check_noise(noise, "rings")
-    if isinstance(n_rings, bool) or not isinstance(n_rings, (int, np.integer)) or n_rings < 1:
-        raise ValueError(f"rings: n_rings must be a positive integer, got {n_rings!r}")
+    _check_integer(n_rings, "n_rings", "rings")
     rng = make_rng(seed)
     labels = np.arange(n_samples, dtype=np.int64) % n_rings
     angle = rng.uniform(0, 2 * np.pi, size=n_samples)
