@@ -68,12 +68,10 @@ class ResumableEarlyStopping(EarlyStopping):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         super().on_train_begin(logs)
         if self.saved_state:
-            self.best = float(self.saved_state["best"])
-            self.best_epoch = int(self.saved_state["best_epoch"])
-            self.wait = int(self.saved_state["wait"])
+            self.counter.load_state_dict(self.saved_state)
 
     def state(self) -> dict[str, Any]:
-        return {"best": float(self.best), "best_epoch": int(self.best_epoch), "wait": int(self.wait)}
+        return self.counter.state_dict()
 
 
 class Interrupt:

@@ -15,8 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chainrule import nn
-from chainrule.autograd.grad_mode import no_grad
-from chainrule.autograd.tensor import Tensor
+from chainrule.train.evaluation import predict_arrays
 
 __all__ = ["ACTIVATIONS", "activation_name", "build_network", "export_weights", "init_network",
            "linear_layers", "logits", "network_from", "parse_network"]
@@ -111,8 +110,7 @@ def export_weights(layers: Sequence[nn.Linear]) -> tuple[list[np.ndarray], list[
 
 def logits(network: nn.Module, X: np.ndarray) -> np.ndarray:
     """The output layer's values before its activation, for a dense batch ``X``, with no graph."""
-    with no_grad():
-        return network(Tensor._wrap(X)).data  # type: ignore[no-any-return]
+    return predict_arrays(network, X)
 
 
 def activation_name(module: nn.Module) -> str | None:

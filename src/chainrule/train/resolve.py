@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.train import metrics as metric_functions
+from chainrule.train.evaluation import predict_arrays
 
 # name -> class name in chainrule.nn (looked up when used: nn loads on first use).
 LOSSES: dict[str, str] = {
@@ -174,24 +174,14 @@ def prepare_inputs(X: Any, dtype: np.dtype, name: str = "X") -> np.ndarray:
 def output_shape(model: Any, X: np.ndarray) -> tuple[int, ...]:
     """The shape of the model's output for the first sample, found by one forward pass in eval mode
     under no_grad (no graph, no dropout, no random draws)."""
-    was_training = getattr(model, "training", None)
-    if was_training is not None:
-        model.eval()
     try:
-        with no_grad():
-            try:
-                output = model(Tensor._wrap(X[:1]))
-            except (RuntimeError, ValueError) as error:
-                if type(error) not in (RuntimeError, ValueError):
-                    raise
-                # The probe runs on one row: say so, or "(shape (1, 2))" puzzles someone with 500 samples.
-                raise type(error)(f"{error} [the model was run on the first row of X, which has shape "
-                                  f"{X.shape}]") from error
-    finally:
-        if was_training:
-            model.train()
-    if not isinstance(output, Tensor):
-        raise TypeError(f"fit: the model returned {type(output).__name__}; it must return a Tensor")
+        output = predict_arrays(model, X[:1], caller="fit")
+    except (RuntimeError, ValueError) as error:
+        if type(error) not in (RuntimeError, ValueError):
+            raise
+        # The probe runs on one row: say so, or "(shape (1, 2))" puzzles someone with 500 samples.
+        raise type(error)(f"{error} [the model was run on the first row of X, which has shape "
+                          f"{X.shape}]") from error
     return tuple(output.shape)
 
 
