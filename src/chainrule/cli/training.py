@@ -21,9 +21,9 @@ CHECKPOINT_NAME = "checkpoint.safetensors"
 def build_model(n_features: int, hidden: list[int], activation: str, n_outputs: int) -> Any:
     """``Linear(F, h1), act, Linear(h1, h2), act, ..., Linear(hk, n_outputs)`` (logits for classes)."""
     from chainrule import nn
+    from chainrule.nn.registry import HIDDEN_ACTIVATIONS
 
-    layer = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU,
-             "elu": nn.ELU, "gelu": nn.GELU}[activation]
+    layer = HIDDEN_ACTIVATIONS[activation]
     layers: list[Any] = []
     width = n_features
     for size in hidden:
