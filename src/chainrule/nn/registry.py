@@ -26,31 +26,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from chainrule.nn import functional as F
-from chainrule.nn.activations import (
-    ELU,
-    GELU,
-    LeakyReLU,
-    LogSigmoid,
-    LogSoftmax,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Softplus,
-    Step,
-    Tanh,
-)
-from chainrule.nn.linear import Identity
-from chainrule.nn.losses import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    HuberLoss,
-    L1Loss,
-    MSELoss,
-    NLLLoss,
-    _Loss,
-)
+from chainrule import nn
+from chainrule.nn.losses import _Loss
 from chainrule.nn.module import Module
 
 __all__ = ["ACTIVATIONS", "HIDDEN_ACTIVATIONS", "LOSSES", "Activation", "Loss", "Names"]
@@ -94,6 +71,10 @@ class Loss:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def __post_init__(self) -> None:
+        if self.input not in LOSS_INPUTS:
+            raise ValueError(f"registry: loss {self.name!r} has input {self.input!r}; valid: {', '.join(LOSS_INPUTS)}")
 
     @property
     def takes_class_indices(self) -> bool:
@@ -164,31 +145,31 @@ class Names(Mapping[str, Entry], Generic[Entry]):
 
 
 ACTIVATIONS: Names[Activation] = Names("activation", [
-    Activation("relu", ReLU),
-    Activation("tanh", Tanh),
-    Activation("sigmoid", Sigmoid, ("logsig", "logistic")),  # the notes' and scikit-learn's words
-    Activation("leaky_relu", LeakyReLU),
-    Activation("elu", ELU),
-    Activation("gelu", GELU),
-    Activation("softplus", Softplus),
-    Activation("logsigmoid", LogSigmoid, ("log_sigmoid",)),
-    Activation("identity", Identity, ("linear",)),
-    Activation("step", Step, ("heaviside",), differentiable=False),  # the perceptron's threshold
-    Activation("softmax", Softmax, elementwise=False),
-    Activation("log_softmax", LogSoftmax, ("logsoftmax",), elementwise=False),
+    Activation("relu", nn.ReLU),
+    Activation("tanh", nn.Tanh),
+    Activation("sigmoid", nn.Sigmoid, ("logsig", "logistic")),  # the notes' and scikit-learn's words
+    Activation("leaky_relu", nn.LeakyReLU),
+    Activation("elu", nn.ELU),
+    Activation("gelu", nn.GELU),
+    Activation("softplus", nn.Softplus),
+    Activation("logsigmoid", nn.LogSigmoid, ("log_sigmoid",)),
+    Activation("identity", nn.Identity, ("linear",)),
+    Activation("step", nn.Step, ("heaviside",), differentiable=False),  # the perceptron's threshold
+    Activation("softmax", nn.Softmax, elementwise=False),
+    Activation("log_softmax", nn.LogSoftmax, ("logsoftmax",), elementwise=False),
 ])
 
 # What a trained network may put between its Linear layers (the command line, the estimators).
 HIDDEN_ACTIVATIONS: Names[Activation] = ACTIVATIONS.where(lambda entry: entry.elementwise and entry.differentiable)
 
 LOSSES: Names[Loss] = Names("loss", [
-    Loss("cross_entropy", CrossEntropyLoss, F.cross_entropy, "logits", ("crossentropy",)),
-    Loss("mse", MSELoss, F.mse_loss, "values", ("mean_squared_error", "mse_loss")),
-    Loss("l1", L1Loss, F.l1_loss, "values", ("mae", "mean_absolute_error", "l1_loss")),
-    Loss("huber", HuberLoss, F.huber_loss, "values", ("huber_loss",)),
-    Loss("nll", NLLLoss, F.nll_loss, "log_probabilities", ("nll_loss",)),
-    Loss("bce", BCELoss, F.binary_cross_entropy, "probabilities", ("binary_cross_entropy",)),
-    Loss("bce_with_logits", BCEWithLogitsLoss, F.binary_cross_entropy_with_logits, "logits",
+    Loss("cross_entropy", nn.CrossEntropyLoss, nn.functional.cross_entropy, "logits", ("crossentropy",)),
+    Loss("mse", nn.MSELoss, nn.functional.mse_loss, "values", ("mean_squared_error", "mse_loss")),
+    Loss("l1", nn.L1Loss, nn.functional.l1_loss, "values", ("mae", "mean_absolute_error", "l1_loss")),
+    Loss("huber", nn.HuberLoss, nn.functional.huber_loss, "values", ("huber_loss",)),
+    Loss("nll", nn.NLLLoss, nn.functional.nll_loss, "log_probabilities", ("nll_loss",)),
+    Loss("bce", nn.BCELoss, nn.functional.binary_cross_entropy, "probabilities", ("binary_cross_entropy",)),
+    Loss("bce_with_logits", nn.BCEWithLogitsLoss, nn.functional.binary_cross_entropy_with_logits, "logits",
          ("binary_cross_entropy_with_logits",)),
 ])
 

@@ -116,6 +116,19 @@ class _Monitor:
                        f"{sorted(logs)}; pass validation_data (for 'val_' names) or monitor one of those")
 
 
+class _CounterField:
+    """An attribute of a callback that is one of its ``counter``'s (read and written through)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        return self if instance is None else getattr(instance.counter, self.field)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        setattr(instance.counter, self.field, value)
+
+
 class EarlyStopping(Callback):
     """Stop training when the monitored quantity has stopped improving: the notes' "repeat until the
     loss stops decreasing".
@@ -145,33 +158,10 @@ class EarlyStopping(Callback):
         self.stopped_epoch = -1
 
     # The counter's numbers under Keras's attribute names (settable: a resumed run restores them).
-    @property
-    def best(self) -> float:
-        return self.counter.best
-
-    @best.setter
-    def best(self, value: float) -> None:
-        self.counter.best = value
-
-    @property
-    def wait(self) -> int:
-        return self.counter.wait
-
-    @wait.setter
-    def wait(self, value: int) -> None:
-        self.counter.wait = value
-
-    @property
-    def best_epoch(self) -> int:
-        return self.counter.best_epoch
-
-    @best_epoch.setter
-    def best_epoch(self, value: int) -> None:
-        self.counter.best_epoch = value
-
-    @property
-    def best_weights(self) -> dict[str, np.ndarray] | None:
-        return self.counter.best_state  # type: ignore[no-any-return]
+    best = _CounterField("best")
+    wait = _CounterField("wait")
+    best_epoch = _CounterField("best_epoch")
+    best_weights = _CounterField("best_state")
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.counter.reset()
