@@ -19,7 +19,7 @@ from chainrule.nn import registry
 from chainrule.nn.registry import HIDDEN_ACTIVATIONS
 from chainrule.train.evaluation import predict_arrays
 
-__all__ = ["ACTIVATIONS", "activation_name", "build_network", "export_weights", "init_network",
+__all__ = ["ACTIVATIONS", "activation_name", "build_network", "check_output_module", "export_weights", "init_network",
            "linear_layers", "logits", "network_from", "parse_network"]
 
 # The hidden-layer activations by name: chainrule's registry, which holds scikit-learn's four ('identity',
@@ -30,6 +30,15 @@ SKLEARN_NAMES = ("identity", "logistic", "tanh", "relu")
 # What a trailing output activation in a module given to ``from_module`` may be, by out_activation_.
 OUTPUT_MODULES: dict[str, tuple[str, ...]] = {
     name: (registry.ACTIVATIONS[name].module.__name__,) for name in ("softmax", "logistic", "identity")}
+
+
+def check_output_module(trailing: str | None, out_activation: str, kind: str) -> None:
+    """Refuse a trailing output module (``trailing``, a class name) that the estimator's output
+    activation ``out_activation`` does not apply; ``kind`` names the estimator ('classifier')."""
+    allowed = OUTPUT_MODULES.get(out_activation, ())
+    if trailing is not None and trailing not in allowed:
+        raise ValueError(f"from_module: the module ends with {trailing}, but a {kind} with out_activation_="
+                         f"{out_activation!r} can only end with {' or '.join((*allowed, 'its last Linear layer'))}")
 
 
 def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
