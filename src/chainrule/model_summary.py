@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
+from chainrule.train.evaluation import evaluation_mode
 
 __all__ = ["ModelSummary", "SummaryRow", "summary"]
 
@@ -129,10 +129,9 @@ def _output_shapes(model: Module, rows: list[tuple[str, Module]], input_shape: t
     params = list(model.parameters())
     dtype = params[0].data.dtype if params else np.dtype(np.float32)
     handles = [module.register_forward_hook(hook) for _, module in rows]
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()        # NOTE: eval so that Dropout draws no random numbers (the RNG stream is unchanged)
     try:
-        with no_grad():
+        # NOTE: eval mode so that Dropout draws no random numbers (the RNG stream is unchanged)
+        with evaluation_mode(model):
             model(Tensor._wrap(np.zeros((1, *input_shape), dtype=dtype)))
     except Exception as error:
         shown = ", ".join(map(str, input_shape))
@@ -142,8 +141,6 @@ def _output_shapes(model: Module, rows: list[tuple[str, Module]], input_shape: t
     finally:
         for handle in handles:
             handle.remove()
-        for module, mode in modes:
-            module.training = mode
     return shapes
 
 

@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from chainrule.cli.errors import CommandError
+from chainrule.nn import registry
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu")
-LOSSES = ("auto", "cross_entropy", "mse", "l1", "huber")
+# Names come from chainrule.nn.registry (aliases such as logsig are accepted and stored as the main name).
+ACTIVATIONS = registry.HIDDEN_ACTIVATIONS.canonical
+# The losses the trained network (one logit per class, or the predicted values) can meet with its
+# targets (class labels, or numbers); 'auto' picks one from the data.
+TRAIN_LOSSES = registry.LOSSES.where(
+    lambda loss: loss.input == "values" or (loss.input == "logits" and loss.takes_class_indices))
+LOSSES = ("auto", *TRAIN_LOSSES.canonical)
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
 SCHEDULERS = ("constant", "step", "cosine", "plateau")
 
@@ -85,13 +91,25 @@ def fraction(text: Any, name: str) -> float:
     return value
 
 
-def choice(options: tuple[str, ...]) -> Callable[[Any, str], str]:
+def choice(options: tuple[str, ...], aliases: dict[str, str] | None = None) -> Callable[[Any, str], str]:
+    """One of ``options`` (any case, ``-`` for ``_``); ``aliases`` maps other accepted names to an option."""
     def check(text: Any, name: str) -> str:
         value = str(text).lower().replace("-", "_")
+        value = (aliases or {}).get(value, value)
         if value not in options:
             raise ValueError(f"{name} must be one of {', '.join(options)}; got {text!r}")
         return value
     return check
+
+
+def registered(table: registry.Names[Any], *extra: str) -> Callable[[Any, str], str]:
+    """A name of ``table`` (any of its aliases, returned as the entry's own name), or one of ``extra``."""
+    return choice((*extra, *table.canonical), {name: entry.name for name, entry in table.items()})
+
+
+def needs_class_labels(loss: str) -> bool | None:
+    """Whether ``loss`` (a checked --loss) trains on class labels (True) or numbers (False); None for auto."""
+    return None if loss == "auto" else registry.LOSSES[loss].takes_class_indices
 
 
 def text(value: Any, name: str) -> str:
@@ -122,9 +140,10 @@ TRAIN_OPTIONS: dict[str, Option] = {
     "ignore": Option(text, [], "columns of --data not to learn from (ids, names, free text)", "COLUMN",
                      many=True),
     "hidden": Option(positive_int, [64, 32], "hidden layer widths (default: 64 32)", "N", many=True),
-    "activation": Option(choice(ACTIVATIONS), "relu", f"hidden activation: {', '.join(ACTIVATIONS)}", "NAME"),
-    "loss": Option(choice(LOSSES), "auto", "loss; auto = cross_entropy for class labels, mse for numbers",
-                   "NAME"),
+    "activation": Option(registered(registry.HIDDEN_ACTIVATIONS), "relu",
+                         f"hidden activation: {', '.join(ACTIVATIONS)}", "NAME"),
+    "loss": Option(registered(TRAIN_LOSSES, "auto"), "auto",
+                   f"loss: {', '.join(LOSSES)}; auto = cross_entropy for class labels, mse for numbers", "NAME"),
     "optimizer": Option(choice(OPTIMIZERS), "adam", f"optimiser: {', '.join(OPTIMIZERS)}", "NAME"),
     "lr": Option(positive_float, 0.01, "learning rate (default 0.01)", "RATE"),
     "momentum": Option(non_negative_float, 0.0, "momentum (sgd and rmsprop; default 0)", "BETA"),

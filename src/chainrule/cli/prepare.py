@@ -16,6 +16,7 @@ import numpy as np
 
 from chainrule.cli.csvdata import Table, check_missing, numeric_columns, read_table, require_columns
 from chainrule.cli.errors import CommandError
+from chainrule.cli.options import needs_class_labels
 
 DEFAULT_DATASET = "spirals"
 # The embedded default job: three interleaved spiral arms, which no linear model can separate.
@@ -51,12 +52,13 @@ def label_value(cell: str) -> Any:
 def target_task(cells: list[str], loss: str, where: str) -> str:
     """Classification for class names or a few integer values; regression for other numbers."""
     numeric = all(_is_number(cell) for cell in cells)
-    if loss == "cross_entropy":
+    labels = needs_class_labels(loss)
+    if labels is True:
         if numeric and not all(_is_integer_text(cell) for cell in cells):
             raise CommandError(f"{where} holds fractional numbers, which are not class labels",
                                "use a regression loss (--loss mse) or a column of class labels")
         return "classification"
-    if loss in ("mse", "l1", "huber"):
+    if labels is False:
         if not numeric:
             bad = next(cell for cell in cells if not _is_number(cell))
             raise CommandError(f"{where} holds class names such as {bad!r}, but --loss {loss} needs numbers",

@@ -19,7 +19,7 @@ import numpy as np
 
 from chainrule.cli import prepare, report
 from chainrule.cli.errors import CommandError
-from chainrule.cli.options import RUN_KEYS, command_line
+from chainrule.cli.options import RUN_KEYS, command_line, needs_class_labels
 from chainrule.cli.paths import check_checkpoint_directory, check_output_path, check_plot_path
 from chainrule.cli.training import (
     CHECKPOINT_NAME,
@@ -43,10 +43,11 @@ def load_data(settings: dict[str, Any]) -> prepare.Prepared:
         data = prepare.from_dataset(settings["dataset"], settings["seed"])
     else:
         data = prepare.from_dataset(prepare.DEFAULT_DATASET, settings["seed"], prepare.DEFAULT_OPTIONS)
-    if settings["loss"] == "cross_entropy" and data.task != "classification":
-        raise CommandError(f"--loss cross_entropy needs class labels, but {data.source} is a regression data set",
-                           "use --loss mse, l1 or huber")
-    if settings["loss"] in ("mse", "l1", "huber") and data.task == "classification":
+    labels = needs_class_labels(settings["loss"])
+    if labels is True and data.task != "classification":
+        raise CommandError(f"--loss {settings['loss']} needs class labels, but {data.source} is a regression data "
+                           "set", "use --loss mse, l1 or huber")
+    if labels is False and data.task == "classification":
         raise CommandError(f"--loss {settings['loss']} needs numbers, but {data.source} has class labels",
                            "use --loss cross_entropy (or auto)")
     return data

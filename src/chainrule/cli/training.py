@@ -21,9 +21,9 @@ CHECKPOINT_NAME = "checkpoint.safetensors"
 def build_model(n_features: int, hidden: list[int], activation: str, n_outputs: int) -> Any:
     """``Linear(F, h1), act, Linear(h1, h2), act, ..., Linear(hk, n_outputs)`` (logits for classes)."""
     from chainrule import nn
+    from chainrule.nn.registry import HIDDEN_ACTIVATIONS
 
-    layer = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU,
-             "elu": nn.ELU, "gelu": nn.GELU}[activation]
+    layer = HIDDEN_ACTIVATIONS[activation]
     layers: list[Any] = []
     width = n_features
     for size in hidden:
@@ -68,12 +68,10 @@ class ResumableEarlyStopping(EarlyStopping):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         super().on_train_begin(logs)
         if self.saved_state:
-            self.best = float(self.saved_state["best"])
-            self.best_epoch = int(self.saved_state["best_epoch"])
-            self.wait = int(self.saved_state["wait"])
+            self.counter.load_state_dict(self.saved_state)
 
     def state(self) -> dict[str, Any]:
-        return {"best": float(self.best), "best_epoch": int(self.best_epoch), "wait": int(self.wait)}
+        return self.counter.state_dict()
 
 
 class Interrupt:

@@ -17,7 +17,7 @@ x1  x2  |  y        class
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,17 +26,16 @@ import numpy as np
 from chainrule import dtypes, nn
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
+from chainrule.nn import registry
 
 __all__ = [
     "ACTIVATIONS", "TruthTable", "from_weights", "neuron", "notes_and", "notes_or", "notes_threshold_xor",
     "notes_xor", "truth_table",
 ]
 
-# Activation names a hand-set network may use; "logsig" is the notes' name for the sigmoid.
-ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
-    "sigmoid": nn.Sigmoid, "logsig": nn.Sigmoid, "step": nn.Step, "tanh": nn.Tanh, "relu": nn.ReLU,
-    "identity": nn.Identity, "linear": nn.Identity,
-}
+# Activation names a hand-set network may use: chainrule's elementwise activations ("logsig" is the
+# notes' name for the sigmoid; "step" the perceptron's threshold, fine here since nothing is trained).
+ACTIVATIONS = registry.ACTIVATIONS.where(lambda entry: entry.elementwise)
 
 Neuron = tuple[Sequence[float], float]      # (weights w1..wn, threshold w0): w1 x1 + ... + wn xn - w0
 ActivationSpec = str | nn.Module | type[nn.Module] | None
@@ -49,9 +48,10 @@ def _activation(spec: ActivationSpec) -> nn.Module | None:
         return spec
     if isinstance(spec, type) and issubclass(spec, nn.Module):
         return spec()
-    if isinstance(spec, str) and spec.lower() in ACTIVATIONS:
-        return ACTIVATIONS[spec.lower()]()
-    raise ValueError(f"Unknown activation {spec!r}; use one of {sorted(ACTIVATIONS)}, an nn.Module "
+    entry = ACTIVATIONS.find(spec) if isinstance(spec, str) else None
+    if entry is not None:
+        return entry()
+    raise ValueError(f"Unknown activation {spec!r}; use one of {ACTIVATIONS.valid()}, an nn.Module "
                      f"such as nn.Sigmoid(), or None for no activation")
 
 

@@ -19,15 +19,12 @@ import numpy as np
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.explain import render
+from chainrule.nn import registry
 from chainrule.nn.dropout import Dropout
 from chainrule.nn.linear import Linear
 from chainrule.nn.module import Module
 
 __all__ = ["LayerRecord", "StepRecord", "step"]
-
-# Loss functions whose target is a class index (an integer), not a tensor shaped like the output.
-_INDEX_TARGET_LOSSES = {"CrossEntropyLoss", "NLLLoss", "cross_entropy", "nll_loss"}
-
 
 @dataclass
 class LayerRecord:
@@ -171,7 +168,7 @@ def _prepare(model: Module, x: Any, y: Any, loss_fn: Callable[..., Any]) -> tupl
     if inputs.ndim == 1:
         inputs = inputs[None, :]                # one sample, as the notes' worked examples: a batch of 1
     targets = np.array(_as_array(y))
-    if _loss_name(loss_fn) in _INDEX_TARGET_LOSSES:
+    if registry.takes_class_indices(loss_fn):
         return Tensor._wrap(inputs), Tensor._wrap(targets.reshape(-1).astype(np.int64))
     return Tensor._wrap(inputs), Tensor._wrap(targets.astype(dtype))
 

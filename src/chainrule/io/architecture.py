@@ -12,12 +12,16 @@ A model made of other modules (your own ``Module`` subclass) has no such descrip
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from chainrule import nn
+from chainrule.nn.registry import ACTIVATIONS
 
 
 @dataclass(frozen=True)
@@ -36,38 +40,26 @@ def _has_bias(module: Any) -> bool:
     return getattr(module, "bias", None) is not None
 
 
-# type name (the class name in chainrule.nn) -> entry. Sequential is handled by its children.
+def _constructor_arguments(layer: type) -> tuple[str, ...]:
+    """The named arguments of ``layer``'s constructor (``*args``/``**kwargs`` take nothing to store)."""
+    parameters = inspect.signature(layer).parameters.values()
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(parameter.name for parameter in parameters if parameter.kind in named)
+
+
+# type name (the class name in chainrule.nn) -> entry: the layers with weights or a shape to keep, then
+# every activation of chainrule.nn.registry. Sequential is handled by its children.
 REGISTRY: dict[str, LayerEntry] = {
     "Linear": LayerEntry(("in_features", "out_features", "bias"), (("bias", _has_bias),)),
-    "Identity": LayerEntry(),
     "Flatten": LayerEntry(("start_dim", "end_dim")),
     "Dropout": LayerEntry(("p", "inplace")),
-    "Sigmoid": LayerEntry(),
-    "Tanh": LayerEntry(),
-    "ReLU": LayerEntry(("inplace",)),
-    "LeakyReLU": LayerEntry(("negative_slope", "inplace")),
-    "ELU": LayerEntry(("alpha", "inplace")),
-    "GELU": LayerEntry(("approximate",)),
-    "Softplus": LayerEntry(("beta", "threshold")),
-    "SiLU": LayerEntry(),
-    "Softsign": LayerEntry(),
-    "Hardtanh": LayerEntry(("min_val", "max_val")),
-    "Softmax": LayerEntry(("dim",)),
-    "LogSoftmax": LayerEntry(("dim",)),
-    "LogSigmoid": LayerEntry(),
-    "Step": LayerEntry(("threshold",)),  # the notes' threshold unit (hand-set networks)
+    **{entry.module.__name__: LayerEntry(_constructor_arguments(entry.module)) for entry in ACTIVATIONS.entries},
 }
 CONTAINER = "Sequential"
 
 
 class ArchitectureError(ValueError):
     """A model that cannot be described, or a description that cannot be rebuilt."""
-
-
-def _nn() -> Any:
-    from chainrule import nn  # chainrule.nn imports the engine only; deferred so io loads without it
-
-    return nn
 
 
 def _plain(value: Any, where: str) -> Any:
@@ -90,7 +82,6 @@ def describe(module: Any) -> dict[str, Any]:
     >>> describe(cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.Tanh()))["children"][1]
     {'type': 'Tanh', 'args': {}}
     """
-    nn = _nn()
     name = type(module).__name__
     if name == CONTAINER and type(module) is getattr(nn, CONTAINER, None):
         names = [name for name, _ in module.named_children()]
@@ -100,7 +91,7 @@ def describe(module: Any) -> dict[str, Any]:
         return description
     entry = REGISTRY.get(name)
     if entry is None or type(module) is not getattr(nn, name, None):
-        valid = ", ".join([CONTAINER, *(key for key in REGISTRY if hasattr(nn, key))])
+        valid = ", ".join([CONTAINER, *REGISTRY])
         raise ArchitectureError(
             f"cr.save can describe models built from chainrule.nn layers ({valid}); {name} is not one of "
             "them. Save its weights with cr.save(model.state_dict(), path) and rebuild the model in code "
@@ -117,7 +108,6 @@ def describe(module: Any) -> dict[str, Any]:
 
 def build(description: Any, where: str = "model") -> Any:
     """Rebuild a model from :func:`describe`'s data (registry lookups only; nothing is imported)."""
-    nn = _nn()
     if not isinstance(description, dict) or not isinstance(description.get("type"), str):
         raise ArchitectureError(f"{where}: expected an object with a 'type', got {description!r:.80}")
     name = description["type"]
@@ -136,7 +126,7 @@ def build(description: Any, where: str = "model") -> Any:
     entry = REGISTRY.get(name)
     constructor = getattr(nn, name, None) if entry is not None else None
     if entry is None or constructor is None:
-        valid = ", ".join([CONTAINER, *(key for key in REGISTRY if hasattr(nn, key))])
+        valid = ", ".join([CONTAINER, *REGISTRY])
         raise ArchitectureError(f"{where}: unknown layer type {name!r}; this chainrule can build {valid}")
     args = description.get("args", {})
     if not isinstance(args, dict) or any(key not in entry.arguments for key in args):

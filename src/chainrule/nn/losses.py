@@ -8,7 +8,7 @@ keyword-only where PyTorch has its deprecated ``size_average``/``reduce`` in bet
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from chainrule.autograd.tensor import Tensor, to_array
 from chainrule.nn import functional_losses as FL
@@ -22,6 +22,9 @@ def _buffer(value: Any) -> Tensor | None:
 
 
 class _Loss(Module):
+    # Whether the target is integer class indices (N,) rather than values shaped like the input.
+    takes_class_indices: ClassVar[bool] = False
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         self.reduction = FL.check_reduction(type(self).__name__, reduction)
@@ -122,6 +125,8 @@ class CrossEntropyLoss(_WeightedLoss):
     0.2395
     """
 
+    takes_class_indices: ClassVar[bool] = True
+
     def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
@@ -139,6 +144,8 @@ class CrossEntropyLoss(_WeightedLoss):
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (N, C) (a ``LogSoftmax`` output) at integer classes
     (N,): l = -w_t input[t]. ``NLLLoss()(LogSoftmax(dim=1)(z), t)`` equals ``CrossEntropyLoss()(z, t)``."""
+
+    takes_class_indices: ClassVar[bool] = True
 
     def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(weight, reduction)

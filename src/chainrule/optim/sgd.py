@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
+from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
 class SGD(Optimizer):
@@ -66,15 +66,9 @@ class SGD(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, momentum = float(group["lr"]), float(group["momentum"])
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            theta = param.data
+        # d_p may be the gradient array itself: below, it is only read, never written.
+        for param, theta, d_p in gradients_of(group):
             scratch = self._scratch_for(param)
-            # d_p may be the gradient array itself: below, it is only read, never written.
-            d_p = grad_array(param)
-            if group["maximize"]:
-                d_p = np.negative(d_p)
             if weight_decay != 0:
                 # g + lambda theta, built in the scratch array
                 np.multiply(theta, weight_decay, out=scratch)

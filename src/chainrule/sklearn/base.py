@@ -47,7 +47,7 @@ __all__ = ["BaseMLP"]
 
 _PARAMETER_TABLE: dict[str, Check] = {
     "hidden_layer_sizes": layer_sizes(),
-    "activation": one_of(*ACTIVATIONS),
+    "activation": one_of(*ACTIVATIONS),  # every name and alias of chainrule.nn.registry's hidden activations
     "solver": one_of("lbfgs", "sgd", "adam"),
     "alpha": interval(0, None),
     "batch_size": interval(1, None, integer=True, also=("auto",)),

@@ -18,7 +18,7 @@ from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import functional as F
 from chainrule.sklearn.base import BaseMLP
-from chainrule.sklearn.network import OUTPUT_MODULES
+from chainrule.sklearn.network import check_output_module
 
 __all__ = ["MLPClassifier"]
 
@@ -166,10 +166,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         estimator._label_binarizer = binarizer
         estimator.classes_ = binarizer.classes_
         estimator._initialize(units[-1])
-        if trailing is not None and trailing not in OUTPUT_MODULES[estimator.out_activation_]:
-            raise ValueError(f"from_module: the module ends with {trailing}, but a classifier with "
-                             f"out_activation_={estimator.out_activation_!r} can only end with "
-                             f"{' or '.join(OUTPUT_MODULES[estimator.out_activation_])} (or the last Linear layer)")
+        check_output_module(trailing, estimator.out_activation_, "classifier")
         return estimator
 
     def __sklearn_tags__(self) -> Any:

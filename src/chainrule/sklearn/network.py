@@ -10,34 +10,35 @@ scikit-learn does (Glorot uniform).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from chainrule import nn
-from chainrule.autograd.grad_mode import no_grad
-from chainrule.autograd.tensor import Tensor
+from chainrule.nn import registry
+from chainrule.nn.registry import HIDDEN_ACTIVATIONS
+from chainrule.train.evaluation import predict_arrays
 
-__all__ = ["ACTIVATIONS", "activation_name", "build_network", "export_weights", "init_network",
+__all__ = ["ACTIVATIONS", "activation_name", "build_network", "check_output_module", "export_weights", "init_network",
            "linear_layers", "logits", "network_from", "parse_network"]
 
-# The hidden-layer activations by name: scikit-learn's four, then three that its users asked for.
-ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
-    "identity": nn.Identity,
-    "logistic": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-    "leaky_relu": nn.LeakyReLU,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-}
+# The hidden-layer activations by name: chainrule's registry, which holds scikit-learn's four ('identity',
+# 'logistic', 'tanh', 'relu') and more; ``from_module`` names an activation the way scikit-learn does.
+ACTIVATIONS = HIDDEN_ACTIVATIONS
+SKLEARN_NAMES = ("identity", "logistic", "tanh", "relu")
 
 # What a trailing output activation in a module given to ``from_module`` may be, by out_activation_.
 OUTPUT_MODULES: dict[str, tuple[str, ...]] = {
-    "softmax": ("Softmax",),
-    "logistic": ("Sigmoid",),
-    "identity": ("Identity",),
-}
+    name: (registry.ACTIVATIONS[name].module.__name__,) for name in ("softmax", "logistic", "identity")}
+
+
+def check_output_module(trailing: str | None, out_activation: str, kind: str) -> None:
+    """Refuse a trailing output module (``trailing``, a class name) that the estimator's output
+    activation ``out_activation`` does not apply; ``kind`` names the estimator ('classifier')."""
+    allowed = OUTPUT_MODULES.get(out_activation, ())
+    if trailing is not None and trailing not in allowed:
+        raise ValueError(f"from_module: the module ends with {trailing}, but a {kind} with out_activation_="
+                         f"{out_activation!r} can only end with {' or '.join((*allowed, 'its last Linear layer'))}")
 
 
 def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
@@ -78,7 +79,7 @@ def init_network(network: nn.Sequential, activation: str, generator: np.random.G
     """scikit-learn's initialisation (Glorot and Bengio, 2010): weights and biases of a layer from
     U(-bound, bound) with ``bound = sqrt(factor / (fan_in + fan_out))``, ``factor = 2`` for a logistic
     network and 6 otherwise, drawn from ``generator``."""
-    factor = 2.0 if activation == "logistic" else 6.0
+    factor = 2.0 if ACTIVATIONS[activation].module is nn.Sigmoid else 6.0
     for layer in linear_layers(network):
         bound = math.sqrt(factor / (layer.in_features + layer.out_features))
         nn.init.uniform_(layer.weight, -bound, bound, generator=generator)
@@ -111,17 +112,16 @@ def export_weights(layers: Sequence[nn.Linear]) -> tuple[list[np.ndarray], list[
 
 def logits(network: nn.Module, X: np.ndarray) -> np.ndarray:
     """The output layer's values before its activation, for a dense batch ``X``, with no graph."""
-    with no_grad():
-        return network(Tensor._wrap(X)).data  # type: ignore[no-any-return]
+    return predict_arrays(network, X)
 
 
 def activation_name(module: nn.Module) -> str | None:
-    """The name in ``ACTIVATIONS`` of an activation module with its default settings, or None."""
-    for name, factory in ACTIVATIONS.items():
-        reference = factory()
-        if type(module) is type(reference) and module.extra_repr() == reference.extra_repr():
-            return name
-    return None
+    """The name in ``ACTIVATIONS`` of an activation module with its default settings (scikit-learn's
+    word where it has one), or None."""
+    entry = ACTIVATIONS.of_module(type(module))
+    if entry is None or module.extra_repr() != entry().extra_repr():
+        return None
+    return next((name for name in SKLEARN_NAMES if ACTIVATIONS[name] is entry), entry.name)
 
 
 def parse_network(network: nn.Module) -> tuple[list[int], str, list[nn.Linear], str | None]:
@@ -144,7 +144,7 @@ def parse_network(network: nn.Module) -> tuple[list[int], str, list[nn.Linear], 
     names = {activation_name(module) for module in activations}
     if None in names or len(names) > 1:
         raise ValueError("from_module: every hidden activation must be the same one of "
-                         f"{', '.join(type(f()).__name__ for f in ACTIVATIONS.values())} with default "
+                         f"{', '.join(entry.module.__name__ for entry in ACTIVATIONS.entries)} with default "
                          f"settings; got {[type(m).__name__ for m in activations]}")
     for layer in layers:
         if layer.bias is None:

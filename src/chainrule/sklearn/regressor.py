@@ -13,7 +13,7 @@ from sklearn.utils.validation import validate_data
 
 from chainrule import nn
 from chainrule.sklearn.base import _PARAMETER_TABLE, BaseMLP
-from chainrule.sklearn.network import OUTPUT_MODULES
+from chainrule.sklearn.network import check_output_module
 from chainrule.sklearn.params import Check, one_of
 
 __all__ = ["MLPRegressor"]
@@ -124,9 +124,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         estimator, units, trailing = cls._from_network(module, params)
         estimator._initialize(units[-1])
-        if trailing is not None and trailing not in OUTPUT_MODULES.get(estimator.out_activation_, ()):
-            raise ValueError(f"from_module: the module ends with {trailing}; a regressor's module must end with its "
-                             "last Linear layer (or Identity)")
+        check_output_module(trailing, estimator.out_activation_, "regressor")
         return estimator
 
     def __sklearn_tags__(self) -> Any:

@@ -31,12 +31,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from chainrule import nn, optim
-from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.data import DataLoader
 from chainrule.sklearn.losses import data_loss, reported
 from chainrule.sklearn.network import export_weights, linear_layers
 from chainrule.sklearn.params import seed_from
+from chainrule.train.evaluation import predict_arrays
+from chainrule.train.no_improvement import NoImprovementCounter
 
 if TYPE_CHECKING:
     from chainrule.sklearn.base import BaseMLP
@@ -118,7 +119,6 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
         X_train, t_train, w_train, X_val, t_val, y_val, w_val = _split(
             estimator, X, target, labels, sample_weight, generator)
         X_val = X_val if isinstance(X_val, np.ndarray) else X_val.toarray()
-        best_parameters = [p.data.copy() for p in parameters]  # scikit-learn starts from the initial weights
     else:
         X_train, t_train, w_train = X, target, sample_weight
     n_samples = X_train.shape[0]
@@ -135,13 +135,18 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
             return 0.0
         return 0.5 * alpha * sum(float(np.vdot(w.data, w.data)) for w in weights) / weight_sum
 
-    def loss_value(X_batch: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> float:
-        """The reported loss of a batch at the current weights (for the validation set)."""
-        with no_grad():
-            data_term = data_loss(out_activation, network(Tensor._wrap(X_batch)), t_batch, w_batch).item()
+    def loss_value(z: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> float:
+        """The reported loss of the logits ``z`` of a batch at the current weights (for the validation set)."""
+        data_term = data_loss(out_activation, Tensor._wrap(z), t_batch, w_batch).item()
         weight_sum = len(t_batch) if w_batch is None else float(w_batch.sum())
         return reported(out_activation, data_term, penalty(weight_sum), t_batch, w_batch)
 
+    def snapshot() -> list[np.ndarray]:
+        return [p.data.copy() for p in parameters]
+
+    counter = _counter(estimator)
+    if estimator.early_stopping:
+        counter.best_state = snapshot()  # scikit-learn starts from the initial weights
     try:
         estimator.n_iter_ = 0
         for _ in range(estimator.max_iter):
@@ -175,19 +180,18 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
                 print(f"Iteration {estimator.n_iter_}, loss = {estimator.loss_:.8f}")
 
             if estimator.early_stopping:
-                if _record_validation(estimator, network, X_val, t_val, y_val, w_val, loss_value):
-                    best_parameters = [p.data.copy() for p in parameters]
+                _record_validation(estimator, counter, network, X_val, t_val, y_val, w_val, loss_value, snapshot)
             else:
-                _record_training(estimator)
+                counter.update(estimator.loss_)
 
             if estimator.solver == "sgd" and estimator.learning_rate == "invscaling":
                 rate = float(estimator.learning_rate_init) / (estimator.t_ + 1) ** float(estimator.power_t)
                 set_learning_rate(optimizer, rate)
 
-            if estimator._no_improvement_count > estimator.n_iter_no_change:
+            if counter.exhausted:
                 if _stop_or_slow_down(estimator, optimizer):
                     break
-                estimator._no_improvement_count = 0
+                counter.wait = 0
 
             if incremental:
                 break
@@ -196,43 +200,50 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
                               "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=4)
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=4)
+    finally:
+        _store_counter(estimator, counter)
 
     if estimator.early_stopping:
-        for parameter, best in zip(parameters, best_parameters, strict=True):
+        for parameter, best in zip(parameters, counter.best_state, strict=True):
             parameter.data[...] = best  # type: ignore[union-attr]
     estimator._optimizer_state = _plain(optimizer.state_dict())
     estimator.coefs_, estimator.intercepts_ = export_weights(linear_layers(network))
 
 
-def _record_training(estimator: BaseMLP) -> None:
-    """scikit-learn's rule without a validation set: an epoch improves if it lowers the best loss by tol."""
-    last = estimator.loss_curve_[-1]
-    if last > estimator.best_loss_ - estimator.tol:
-        estimator._no_improvement_count += 1
+def _counter(estimator: BaseMLP) -> NoImprovementCounter:
+    """scikit-learn's count of epochs without improvement (of the training loss, or of the validation
+    score with early_stopping), continued from the estimator's ``best_loss_`` / ``best_validation_score_``
+    and ``_no_improvement_count`` (a warm start or partial_fit goes on counting)."""
+    early = bool(estimator.early_stopping)
+    counter = NoImprovementCounter("max" if early else "min", float(estimator.tol), estimator.n_iter_no_change,
+                                   rule="sklearn", owner=type(estimator).__name__)
+    best = estimator.best_validation_score_ if early else estimator.best_loss_
+    counter.best = counter.best if best is None else float(best)
+    counter.wait = int(estimator._no_improvement_count)
+    return counter
+
+
+def _store_counter(estimator: BaseMLP, counter: NoImprovementCounter) -> None:
+    """The counter's numbers back into scikit-learn's attributes."""
+    if estimator.early_stopping:
+        estimator.best_validation_score_ = counter.best
     else:
-        estimator._no_improvement_count = 0
-    if last < estimator.best_loss_:
-        estimator.best_loss_ = last
+        estimator.best_loss_ = counter.best
+    estimator._no_improvement_count = counter.wait
 
 
-def _record_validation(estimator: BaseMLP, network: nn.Sequential, X_val: np.ndarray, t_val: np.ndarray,
-                       y_val: np.ndarray, w_val: np.ndarray | None, loss_value: Any) -> bool:
-    """Score the held-out set and count epochs without improvement; True when this epoch is the best."""
-    estimator.validation_loss_curve_.append(loss_value(X_val, t_val, w_val))
-    with no_grad():
-        z = network(Tensor._wrap(X_val)).data
+def _record_validation(estimator: BaseMLP, counter: NoImprovementCounter, network: nn.Sequential,
+                       X_val: np.ndarray, t_val: np.ndarray, y_val: np.ndarray, w_val: np.ndarray | None,
+                       loss_value: Any, snapshot: Any) -> None:
+    """Score the held-out set (one forward pass for its loss and its score) and count the epoch; the
+    counter keeps a snapshot of the weights of the best epoch."""
+    z = predict_arrays(network, X_val, caller=type(estimator).__name__)
+    estimator.validation_loss_curve_.append(loss_value(z, t_val, w_val))
     score = estimator._score_logits(z, y_val, w_val)
     estimator.validation_scores_.append(score)
     if estimator.verbose:
         print(f"Validation score: {score:f}")
-    if score < estimator.best_validation_score_ + estimator.tol:
-        estimator._no_improvement_count += 1
-    else:
-        estimator._no_improvement_count = 0
-    if score > estimator.best_validation_score_:
-        estimator.best_validation_score_ = score
-        return True
-    return False
+    counter.update(score, estimator.n_iter_, snapshot)
 
 
 def _stop_or_slow_down(estimator: BaseMLP, optimizer: optim.Optimizer) -> bool:

@@ -1,11 +1,12 @@
 """Callbacks: code that ``cr.fit`` runs at fixed moments of training (Keras's names and hooks).
 
 ``fit`` calls, in order: ``on_train_begin``; for each epoch ``on_epoch_begin(epoch)``, for each batch
-``on_batch_begin(batch)`` / ``on_batch_end(batch, logs)`` (only for callbacks that define them, so the
-hot loop stays bare otherwise), ``on_epoch_end(epoch, logs)`` with ``logs`` the epoch's numbers
-(``loss``, ``val_loss``, metrics); finally ``on_train_end``. Every callback sees ``self.model``,
-``self.optimizer`` and ``self.params`` (epochs, steps, batch size, ...), and stops training by setting
-``self.stop_training = True`` (checked after each epoch, and after each batch for batch callbacks).
+``on_batch_begin(batch, logs)`` before its forward pass (logs: the batch's ``size``) and
+``on_batch_end(batch, logs)`` after its update (``loss``, ``size``), both only for callbacks that
+define a batch hook, so the hot loop stays bare otherwise; ``on_epoch_end(epoch, logs)`` with
+``logs`` the epoch's numbers (``loss``, ``val_loss``, metrics); finally ``on_train_end``. Every callback
+sees ``self.model``, ``self.optimizer`` and ``self.params`` (epochs, steps, batch size, ...), and stops
+training by setting ``self.stop_training = True`` (checked after each epoch, and after each batch for batch callbacks).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from chainrule.train.no_improvement import NoImprovementCounter
 
 Logs = dict[str, Any]
 
@@ -88,19 +91,18 @@ class History(Callback):
 
 
 class _Monitor:
-    """A logged quantity to watch, whether smaller or larger is better, and what counts as better."""
+    """A logged quantity to watch, whether smaller or larger is better, and the counter of epochs that
+    did not improve it (``NoImprovementCounter``, Keras's rule)."""
 
-    def __init__(self, owner: str, monitor: str, mode: str, min_delta: float) -> None:
+    def __init__(self, owner: str, monitor: str, mode: str, min_delta: float, patience: int = 0) -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if min_delta < 0:
-            raise ValueError(f"{owner}: min_delta is a minimum improvement and cannot be negative, "
-                             f"got {min_delta}")
-        self.owner, self.monitor, self.min_delta = owner, monitor, float(min_delta)
+        self.owner, self.monitor = owner, monitor
         if mode == "auto":
             bigger_is_better = any(word in monitor for word in ("acc", "r2"))
             mode = "max" if bigger_is_better else "min"
         self.mode = mode
+        self.counter = NoImprovementCounter(mode, min_delta, patience, owner=owner)
 
     def value(self, logs: Logs | None) -> float:
         """The monitored value; 'val_X' falls back to 'X' when training has no validation data."""
@@ -113,13 +115,18 @@ class _Monitor:
         raise KeyError(f"{self.owner}: monitor={self.monitor!r} is not among the logged values "
                        f"{sorted(logs)}; pass validation_data (for 'val_' names) or monitor one of those")
 
-    def initial(self) -> float:
-        return math.inf if self.mode == "min" else -math.inf
 
-    def improved(self, current: float, best: float) -> bool:
-        if self.mode == "min":
-            return current < best - self.min_delta
-        return current > best + self.min_delta
+class _CounterField:
+    """An attribute of a callback that is one of its ``counter``'s (read and written through)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        return self if instance is None else getattr(instance.counter, self.field)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        setattr(instance.counter, self.field, value)
 
 
 class EarlyStopping(Callback):
@@ -132,7 +139,8 @@ class EarlyStopping(Callback):
     default ``monitor='val_loss'`` falls back to ``'loss'`` when fit has no validation data. ``mode``:
     'min', 'max' or 'auto' (max for accuracy/r2, min otherwise). ``restore_best_weights=True`` puts the
     parameters of the best epoch back into the model when training ends.
-    ``stopped_epoch`` and ``best_epoch`` say what happened.
+    ``stopped_epoch`` and ``best_epoch`` say what happened; ``best`` and ``wait`` are the counter's
+    (``self.counter``, a ``NoImprovementCounter``).
 
     >>> import chainrule as cr
     >>> stop = cr.train.EarlyStopping(patience=5, restore_best_weights=True)
@@ -143,30 +151,31 @@ class EarlyStopping(Callback):
         super().__init__()
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
             raise ValueError(f"EarlyStopping: patience must be a non-negative integer, got {patience!r}")
-        self.watch = _Monitor("EarlyStopping", monitor, mode, min_delta)
+        self.watch = _Monitor("EarlyStopping", monitor, mode, min_delta, patience)
+        self.counter = self.watch.counter
         self.monitor, self.patience, self.min_delta = monitor, patience, float(min_delta)
         self.restore_best_weights, self.verbose = restore_best_weights, verbose
-        self.best = self.watch.initial()
-        self.best_epoch = -1
         self.stopped_epoch = -1
-        self.wait = 0
-        self.best_weights: dict[str, np.ndarray] | None = None
+
+    # The counter's numbers under Keras's attribute names (settable: a resumed run restores them).
+    best = _CounterField("best")
+    wait = _CounterField("wait")
+    best_epoch = _CounterField("best_epoch")
+    best_weights = _CounterField("best_state")
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best, self.best_epoch, self.stopped_epoch, self.wait = self.watch.initial(), -1, -1, 0
-        self.best_weights = None
+        self.counter.reset()
+        self.stopped_epoch = -1
+
+    def _weights(self) -> dict[str, np.ndarray]:
+        # Copies: state_dict shares the live parameter arrays, which training keeps changing.
+        return {k: v.data.copy() for k, v in self.model.state_dict().items()}
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        current = self.watch.value(logs)
-        if self.watch.improved(current, self.best):
-            self.best, self.best_epoch, self.wait = current, epoch, 0
-            if self.restore_best_weights:
-                # Copies: state_dict shares the live parameter arrays, which training keeps changing.
-                self.best_weights = {k: v.data.copy() for k, v in self.model.state_dict().items()}
+        snapshot = self._weights if self.restore_best_weights else None
+        if self.counter.update(self.watch.value(logs), epoch, snapshot):
             return
-        self.wait += 1
-        # Keras's rule: stop after `patience` epochs without improvement (patience=0 acts as 1).
-        if self.wait >= max(self.patience, 1):
+        if self.counter.exhausted:
             self.stopped_epoch = epoch
             self.stop_training = True
 
@@ -195,19 +204,20 @@ class ModelCheckpoint(Callback):
         self.filepath = os.fspath(filepath)
         self.watch = _Monitor("ModelCheckpoint", monitor, mode, 0.0)
         self.save_best_only, self.save_weights_only, self.verbose = save_best_only, save_weights_only, verbose
-        self.best = self.watch.initial()
         self.saved: list[str] = []
 
+    @property
+    def best(self) -> float:
+        """The best monitored value so far (what ``save_best_only`` compares with)."""
+        return self.watch.counter.best
+
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best = self.watch.initial()
+        self.watch.counter.reset()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
-        if self.save_best_only:
-            current = self.watch.value(logs)
-            if not self.watch.improved(current, self.best):
-                return
-            self.best = current
+        if self.save_best_only and not self.watch.counter.update(self.watch.value(logs), epoch):
+            return
         try:
             path = self.filepath.format(epoch=epoch + 1, **logs)
         except (KeyError, IndexError) as error:

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from chainrule import random as cr_random
-from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.data.loader import DataLoader
 from chainrule.train import resolve
 from chainrule.train.callbacks import Callback, History, defines_batch_hooks
+from chainrule.train.evaluation import predict_arrays, restore_modes, saved_modes
 from chainrule.train.progress import progress_bar
 
 Metrics = Sequence[str | Callable[..., float]]
@@ -42,7 +42,7 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
 
     Args:
         model: an ``nn.Module`` (put in ``train()`` mode for training, ``eval()`` under ``no_grad`` for
-            validation, and back in the mode it had when fit returns).
+            validation, and each of its modules back in the mode it had when fit returns).
         X, y: NumPy arrays or Tensors, one row per sample. ``X`` is converted once to the model's
             dtype; ``y`` to what the loss needs: int64 labels for cross-entropy/NLL, floats shaped like
             the output (N,) -> (N, 1) for the other losses.
@@ -141,7 +141,7 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
         callback.set_context(model, optimizer, history.params)
     history.optimizer = optimizer
 
-    was_training = getattr(model, "training", True)
+    modes = saved_modes(model)
     optimizer.zero_grad()
     try:
         for callback in all_callbacks:
@@ -166,7 +166,7 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
         for callback in all_callbacks:
             callback.close()
         optimizer.zero_grad()
-        model.train(was_training)
+        restore_modes(modes)
     return history
 
 
@@ -184,6 +184,9 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
     last_group_start = (steps - 1) // accumulate * accumulate
     scale = 1.0 / accumulate
     for batch, (inputs, target) in enumerate(loader):
+        size = len(inputs.data)
+        for callback in batch_callbacks:
+            callback.on_batch_begin(batch, {"size": size})
         output = model(inputs)
         loss = loss_fn(output, target)
         value = float(loss.data)
@@ -200,7 +203,6 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
             if (batch + 1) % accumulate == 0 or batch == steps - 1:
                 optimizer.step()
                 optimizer.zero_grad()
-        size = len(inputs.data)
         total += value * size
         count += size
         if keep:
@@ -237,24 +239,17 @@ def _evaluate_arrays(model: Any, X: np.ndarray, y: np.ndarray, loss_fn: Any,
                      metric_fns: list[tuple[str, Callable[..., float]]],
                      batch_size: int | None) -> dict[str, float]:
     """Loss and metrics of ``model`` on arrays already prepared, in eval mode under no_grad."""
-    was_training = getattr(model, "training", False)
-    model.eval()
-    try:
-        with no_grad():
-            size = len(X) if batch_size is None else batch_size
-            outputs, total = [], 0.0
-            for start in range(0, len(X), size):
-                output = model(Tensor._wrap(X[start:start + size]))
-                if loss_fn is not None:
-                    part = Tensor._wrap(y[start:start + size])
-                    total += float(loss_fn(output, part).data) * len(output.data)
-                outputs.append(output.data)
-    finally:
-        model.train(was_training)
+    total = 0.0
+
+    def add_loss(output: Tensor, rows: slice) -> None:
+        nonlocal total
+        total += float(loss_fn(output, Tensor._wrap(y[rows])).data) * len(output.data)
+
+    all_outputs = predict_arrays(model, X, batch_size, on_batch=None if loss_fn is None else add_loss,
+                                 caller="evaluate")
     scores: dict[str, float] = {}
     if loss_fn is not None:
         scores["loss"] = total / max(len(X), 1)
-    all_outputs = outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
     for name, function in metric_fns:
         scores[name] = float(function(all_outputs, y))
     return scores
@@ -292,13 +287,4 @@ def predict(model: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
     """
     _positive_int(batch_size, "batch_size", allow_none=True)
     X_array = resolve.prepare_inputs(X, resolve.model_dtype(model))
-    was_training = getattr(model, "training", False)
-    model.eval()
-    try:
-        with no_grad():
-            size = len(X_array) if batch_size is None else batch_size
-            parts = [model(Tensor._wrap(X_array[start:start + size])).data
-                     for start in range(0, len(X_array), size)]
-    finally:
-        model.train(was_training)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return predict_arrays(model, X_array, batch_size)

@@ -10,40 +10,25 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
+from chainrule.nn import registry
 from chainrule.train import metrics as metric_functions
-
-# name -> class name in chainrule.nn (looked up when used: nn loads on first use).
-LOSSES: dict[str, str] = {
-    "mse": "MSELoss", "mean_squared_error": "MSELoss",
-    "l1": "L1Loss", "mae": "L1Loss", "mean_absolute_error": "L1Loss",
-    "huber": "HuberLoss",
-    "cross_entropy": "CrossEntropyLoss", "crossentropy": "CrossEntropyLoss",
-    "nll": "NLLLoss",
-    "bce": "BCELoss", "binary_cross_entropy": "BCELoss",
-    "bce_with_logits": "BCEWithLogitsLoss", "binary_cross_entropy_with_logits": "BCEWithLogitsLoss",
-}
+from chainrule.train.evaluation import predict_arrays
 
 # name -> class name in chainrule.optim
 OPTIMIZERS: dict[str, str] = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
                               "adagrad": "Adagrad"}
 
-_CLASS_TARGET_LOSSES = ("CrossEntropyLoss", "NLLLoss")
-_CLASS_TARGET_FUNCTIONS = ("cross_entropy", "nll_loss")
+# Accuracy reads a one-column output by what the loss was given: logits are split at 0, probabilities at 0.5.
+_ACCURACY_THRESHOLDS = {"logits": 0.0, "probabilities": 0.5}
 
 
 def get_loss(loss: Any) -> Callable[[Tensor, Tensor], Tensor]:
-    """A loss module from a name ('mse', 'cross_entropy', 'bce', 'bce_with_logits', 'l1', 'huber',
-    'nll'), or ``loss`` itself when it is already a module or a function ``f(output, target)``."""
+    """A loss module from a name of ``chainrule.nn.registry.LOSSES`` ('mse', 'cross_entropy', 'bce',
+    'bce_with_logits', 'l1', 'huber', 'nll' and their aliases), or ``loss`` itself when it is already a
+    module or a function ``f(output, target)``."""
     if isinstance(loss, str):
-        key = loss.lower()
-        if key not in LOSSES:
-            raise ValueError(f"fit: unknown loss {loss!r}; valid names: mse, cross_entropy, bce, "
-                             "bce_with_logits, l1, huber, nll, or pass a loss module such as cr.nn.MSELoss()")
-        from chainrule import nn
-
-        return getattr(nn, LOSSES[key])()  # type: ignore[no-any-return]
+        return registry.LOSSES.lookup(loss, "fit", ", or pass a loss module such as cr.nn.MSELoss()")()
     if isinstance(loss, type):
         raise TypeError(f"fit: loss={loss.__name__} is a class; pass an instance: loss={loss.__name__}()")
     if not callable(loss):
@@ -79,17 +64,12 @@ def loss_name(loss_fn: Any) -> str:
     return type(loss_fn).__name__ if not hasattr(loss_fn, "__name__") else str(loss_fn.__name__)
 
 
-def wants_class_indices(loss_fn: Any) -> bool:
-    """Whether the loss takes integer class labels as targets (cross-entropy, NLL)."""
-    return type(loss_fn).__name__ in _CLASS_TARGET_LOSSES or getattr(loss_fn, "__name__", "") in \
-        _CLASS_TARGET_FUNCTIONS
-
-
 def get_metrics(metrics: Iterable[Any], loss_fn: Any) -> list[tuple[str, Callable[..., Any]]]:
     """``(name, function)`` pairs. Accuracy learns from the loss how to read one-column outputs:
     logits (threshold 0) after BCEWithLogitsLoss, probabilities (threshold 0.5) after BCELoss."""
     resolved = []
-    threshold = {"BCEWithLogitsLoss": 0.0, "BCELoss": 0.5}.get(type(loss_fn).__name__)
+    entry = registry.loss_entry(loss_fn)
+    threshold = None if entry is None else _ACCURACY_THRESHOLDS.get(entry.input)
     for metric in metrics if not isinstance(metrics, str) else (metrics,):
         name, function = metric_functions.get_metric(metric)
         if function is metric_functions.accuracy and threshold is not None:
@@ -174,24 +154,14 @@ def prepare_inputs(X: Any, dtype: np.dtype, name: str = "X") -> np.ndarray:
 def output_shape(model: Any, X: np.ndarray) -> tuple[int, ...]:
     """The shape of the model's output for the first sample, found by one forward pass in eval mode
     under no_grad (no graph, no dropout, no random draws)."""
-    was_training = getattr(model, "training", None)
-    if was_training is not None:
-        model.eval()
     try:
-        with no_grad():
-            try:
-                output = model(Tensor._wrap(X[:1]))
-            except (RuntimeError, ValueError) as error:
-                if type(error) not in (RuntimeError, ValueError):
-                    raise
-                # The probe runs on one row: say so, or "(shape (1, 2))" puzzles someone with 500 samples.
-                raise type(error)(f"{error} [the model was run on the first row of X, which has shape "
-                                  f"{X.shape}]") from error
-    finally:
-        if was_training:
-            model.train()
-    if not isinstance(output, Tensor):
-        raise TypeError(f"fit: the model returned {type(output).__name__}; it must return a Tensor")
+        output = predict_arrays(model, X[:1], caller="fit")
+    except (RuntimeError, ValueError) as error:
+        if type(error) not in (RuntimeError, ValueError):
+            raise
+        # The probe runs on one row: say so, or "(shape (1, 2))" puzzles someone with 500 samples.
+        raise type(error)(f"{error} [the model was run on the first row of X, which has shape "
+                          f"{X.shape}]") from error
     return tuple(output.shape)
 
 
@@ -207,7 +177,7 @@ def prepare_targets(y: Any, loss_fn: Any, shape: tuple[int, ...], dtype: np.dtyp
     """
     array = as_array(y, name)
     per_sample = int(np.prod(shape[1:])) if len(shape) > 1 else 1
-    if wants_class_indices(loss_fn):
+    if registry.takes_class_indices(loss_fn):
         if array.ndim == 2 and array.shape[1] > 1:
             return array.astype(dtype, copy=False)
         labels = array.reshape(len(array))

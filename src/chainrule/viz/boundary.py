@@ -88,14 +88,6 @@ def plot_data(X: Any, y: Any, *, ax: Axes | None = None, title: str | None = "Da
     return finish(fig, owned=ax is None)
 
 
-def _module_dtype(model: Any) -> Any:
-    parameters = getattr(model, "parameters", None)
-    if callable(parameters):
-        for p in parameters():
-            return p.dtype
-    return np.float32
-
-
 def _last_layer_name(model: Any) -> str:
     modules = getattr(model, "modules", None)
     if not callable(modules):
@@ -111,7 +103,7 @@ def predict_grid(model: Any, points: np.ndarray,
     """Evaluate ``model`` on ``points`` (n, 2): returns ``(classes, probability_of_class_1)``.
 
     The probability is None when the model gives only classes (``predict``) or more than two.
-    ``model`` may be a chainrule ``nn.Module`` (called on a tensor under ``no_grad``), or anything with
+    ``model`` may be a chainrule ``nn.Module`` (run in eval mode under ``no_grad``), or anything with
     ``predict_proba`` (scikit-learn style) or ``predict`` (``cr.Perceptron``). For a module,
     ``output`` says whether it returns ``"logits"`` or a ``"probability"``; ``"auto"`` decides by the
     last layer (Sigmoid or Softmax: probability) and otherwise by whether every output lies in [0, 1].
@@ -128,11 +120,11 @@ def predict_grid(model: Any, points: np.ndarray,
             return proba.argmax(axis=1), proba[:, 1]
         return proba.argmax(axis=1), None
     if callable(model) and hasattr(model, "parameters"):
-        import chainrule as cr
+        from chainrule.train.evaluation import predict_arrays  # eval mode: no Dropout noise in the picture
+        from chainrule.train.resolve import model_dtype
 
-        with cr.no_grad():
-            out = to_numpy(model(cr.tensor(points, dtype=_module_dtype(model))), "model output")
-        out = out.astype(np.float64)
+        inputs = np.asarray(to_numpy(points, "points"), dtype=model_dtype(model))
+        out = predict_arrays(model, inputs, caller="plot_decision_boundary").astype(np.float64)
         is_probability = output == "probability" or (output == "auto" and (
             _last_layer_name(model) in _PROBABILITY_LAYERS or bool(np.all((out >= 0) & (out <= 1)))))
         if out.ndim == 2 and out.shape[1] == 2:  # two classes as two logits (cross-entropy) or softmax
