@@ -164,8 +164,7 @@ async def _config(request: Request) -> JSONResponse:
                                      "output": settings_table.OUTPUTS, "optimizer": settings_table.OPTIMIZERS,
                                      "batching": settings_table.BATCHING,
                                      "regularization": settings_table.REGULARIZATION},
-                         "max_layers": settings_table.MAX_LAYERS, "max_neurons": settings_table.MAX_NEURONS,
-                         "csv": state.cli_csv})
+                         "max_layers": settings_table.MAX_LAYERS, "max_neurons": settings_table.MAX_NEURONS})
 
 
 def create_app(data: str | None = None, target: str | None = None) -> Starlette:
@@ -175,16 +174,14 @@ def create_app(data: str | None = None, target: str | None = None) -> Starlette:
     """
     store = _CsvStore()
     overrides: dict[str, Any] = {}
-    cli_csv = None
     if data is not None:
         csv = CsvData.from_path(data)
         csv.select(target or "", [])            # check the target column now, not on the page
         store.add(csv, "cli")
         overrides = {"dataset": "csv", "csv": "cli", "target": target or ""}
-        cli_csv = {"id": "cli", "name": csv.name, "columns": csv.columns}
     app = Starlette(routes=[Route("/", _index), Route("/config.json", _config), WebSocketRoute("/ws", _websocket),
                             Mount("/static", StaticFiles(directory=str(STATIC)), name="static")])
-    app.state.csv_store, app.state.default_overrides, app.state.cli_csv = store, overrides, cli_csv
+    app.state.csv_store, app.state.default_overrides = store, overrides
     return app
 
 

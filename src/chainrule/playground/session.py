@@ -30,6 +30,7 @@ from chainrule.playground.settings import outputs_for, validate
 _SEED_LOCK = threading.Lock()
 BOUNDARY_SIZE = 100
 MAP_STRIDE = 2          # neuron thumbnails: every second grid point (50x50)
+TRAINING_SETTINGS = ("lr", "optimizer", "batching", "batch_size", "regularization", "reg_rate")
 
 
 def _bytes(values: np.ndarray) -> str:
@@ -84,8 +85,19 @@ class Session:
 
     # ------------------------------------------------------------------ setting up
     def configure(self, raw: Any) -> None:
-        """Apply the page's settings (all checked first: a refused setting changes nothing)."""
+        """Apply the page's settings (all checked first: a refused setting changes nothing).
+
+        A change of the training settings only (learning rate, optimiser, batches, regularisation) keeps
+        the network's weights and its history: it takes effect from the next step, as on a real run.
+        """
         s = validate(raw)
+        previous = getattr(self, "requested", None)
+        self.requested = dict(s)
+        if previous is not None and all(s[k] == previous[k] for k in s if k not in TRAINING_SETTINGS):
+            self.settings.update({k: s[k] for k in TRAINING_SETTINGS})
+            self.optimizer = network.build_optimizer(self.settings, self.model)
+            self.batch_size = network.batch_size(self.settings, len(self.inputs_train))
+            return
         problem = build(s, self.csv_files.get(s["csv"]) if s["dataset"] == "csv" else None)
         self.notices = problem.notices + resolve_output(s, problem)
         self.settings, self.problem = s, problem
@@ -190,13 +202,16 @@ class Session:
     # ------------------------------------------------------------------ what the page draws
     def description(self) -> dict[str, Any]:
         """What changes only with the settings: the points, the plane, the layer sizes, the names."""
-        p = self.problem
+        p, s = self.problem, self.settings
         points = {split: np.concatenate([X[:, :2], y.reshape(-1, 1)], axis=1).round(4).tolist()
                   for split, X, y in (("train", p.X_train, p.y_train), ("test", p.X_test, p.y_test))}
         return {"settings": self.settings, "kind": p.kind, "class_names": p.class_names, "axis_names": p.axis_names,
                 "input_names": self.input_names, "sizes": [self.inputs_train.shape[1], *self.settings["layers"],
                                                           network.output_count(self.settings["output"], p)],
                 "extent": p.extent, "points": points, "notices": self.notices,
+                "columns": p.axis_names + p.extra_names,
+                "csv": ({"name": self.csv_files[s["csv"]].name, "columns": self.csv_files[s["csv"]].columns}
+                        if s["dataset"] == "csv" else None),
                 "target_range": [float(p.y_train.min()), float(p.y_train.max())] if p.kind != CLASSIFICATION else None}
 
     def grid(self, size: int = BOUNDARY_SIZE) -> np.ndarray:
