@@ -66,6 +66,8 @@ class CsvData:
         if len(text) > MAX_BYTES:
             raise ValueError(f"{name} is {len(text) / 1e6:.0f} MB; the playground takes CSV files up to "
                              f"{MAX_BYTES // 1_000_000} MB")
+        if "\x00" in text or "\ufffd" in text:     # the browser decodes any bytes; these mark a binary file
+            raise ValueError(f"{name} is not UTF-8 text (is it a CSV file?); save it as CSV (UTF-8) and try again")
         handle, temporary = tempfile.mkstemp(suffix=".csv")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:

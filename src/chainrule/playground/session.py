@@ -34,7 +34,8 @@ TRAINING_SETTINGS = ("lr", "optimizer", "batching", "batch_size", "regularizatio
 
 
 def _bytes(values: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(values, dtype=np.uint8).tobytes()).decode("ascii")
+    clean = np.clip(np.nan_to_num(values, nan=0.0, posinf=255, neginf=0), 0, 255)
+    return base64.b64encode(np.ascontiguousarray(clean, dtype=np.uint8).tobytes()).decode("ascii")
 
 
 def _signed_map(values: np.ndarray) -> tuple[str, float]:
@@ -129,6 +130,7 @@ class Session:
         self._record()
 
     # ------------------------------------------------------------------ training
+    @np.errstate(all="ignore")          # a diverging run is shown on the page as a warning, not on the console
     def step(self) -> bool:
         """One update on the next (mini-)batch; True when it completed an epoch."""
         if self.cursor >= len(self.order):
@@ -186,6 +188,7 @@ class Session:
         predicted = output.argmax(axis=1) if output.shape[1] > 1 else (output[:, 0] > 0.5).astype(np.int64)
         return loss, float(np.mean(predicted == targets.reshape(-1))), hidden
 
+    @np.errstate(all="ignore")
     def _record(self) -> None:
         train_loss, train_acc, hidden = self._scores(self.inputs_train, self.targets_train)
         test_loss, test_acc, _ = self._scores(self.inputs_test, self.targets_test)
@@ -222,6 +225,7 @@ class Session:
         plane[:, 0], plane[:, 1] = x1.ravel(), x2.ravel()
         return feature_matrix(plane, self.settings["features"])
 
+    @np.errstate(all="ignore")
     def frame(self, history_from: int = 0) -> dict[str, Any]:
         inputs = self.grid()
         output, hidden = self._forward(inputs)
