@@ -136,10 +136,12 @@ export class NetworkView {
     frame.layers.forEach((l, layer) => {
       const row = this.links[layer];
       if (!row) return;
+      // thickness relative to the layer's largest weight, so a layer of large weights stays readable
+      const largest = Math.max(1e-9, ...l.weight.flat().map(Math.abs));
       row.forEach((paths, j) => paths.forEach((path, i) => {
         const w = l.weight[j][i];
         path.setAttribute("stroke", w >= 0 ? "#0877bd" : "#f59322");
-        path.setAttribute("stroke-width", Math.min(7, 0.4 + 1.6 * Math.abs(w)).toFixed(2));
+        path.setAttribute("stroke-width", (0.3 + 4 * Math.abs(w) / largest).toFixed(2));
         path.setAttribute("stroke-opacity", "0.75");
       }));
     });
