@@ -37,7 +37,7 @@ def test_data_network_and_training_controls_reach_the_server_and_survive_a_reloa
     wait_settings(page, "s.features.includes('r') && s.features.includes('sin(x1)')")
     page.click(".node.feature[data-feature='x2']")
     wait_settings(page, "!s.features.includes('x2')")
-    assert page.evaluate("window.playground.data.sizes") == [3, 3, 4, 5, 3]            # x1, sin(x1), r -> ... -> 3 classes
+    assert page.evaluate("window.playground.data.sizes") == [3, 3, 4, 5, 3]   # x1, sin(x1), r -> ... -> 3 classes
     set_value(page, "#output", "softmax_ce")
     wait_settings(page, "s.output === 'softmax_ce'")
     page.check("#show-test")
@@ -73,10 +73,10 @@ def test_logic_gates_and_regression_plane_pick_their_output_and_loss(open_page):
     set_value(page, "#dataset", "plane")
     wait_settings(page, "s.dataset === 'plane'")
     assert settings(page)["output"] == "linear_mse" and page.evaluate("window.playground.data.kind") == "regression"
-    assert page.locator("#train-acc").inner_text() == "-"                               # no accuracy for a regression
+    page.wait_for_function("document.querySelector('#train-acc').textContent === '-'")   # no accuracy: a regression
     set_value(page, "#output", "linear_huber")
     wait_settings(page, "s.output === 'linear_huber'")
-    set_value(page, "#output", "softmax_ce")                                             # does not fit: a notice says so
+    set_value(page, "#output", "softmax_ce")                       # does not fit: a notice says so
     page.wait_for_selector("#messages .notice:has-text('does not fit')")
     assert settings(page)["output"] == "linear_mse"
 

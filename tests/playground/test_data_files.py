@@ -20,7 +20,8 @@ def wide_file(tmp_path, n=120):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, 3))
     species = np.where(X[:, 0] + X[:, 2] > 0, "yes", "no")
-    rows = [[f"{a:.3f}", f"{b:.3f}", f"{c:.3f}", f"id{k}", s] for k, ((a, b, c), s) in enumerate(zip(X, species, strict=True))]
+    rows = [[f"{a:.3f}", f"{b:.3f}", f"{c:.3f}", f"id{k}", s]
+            for k, ((a, b, c), s) in enumerate(zip(X, species, strict=True))]
     return write_csv(tmp_path / "wide.csv", ["height", "width", "depth", "name", "label"], rows)
 
 

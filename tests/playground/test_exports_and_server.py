@@ -18,16 +18,22 @@ import chainrule as cr
 from chainrule.playground import dataset
 
 
+def train_and_export(page, epochs, button):
+    """Press "epoch" ``epochs`` times, then an export button; return the download."""
+    for _ in range(epochs):
+        page.click("#epoch")
+    page.wait_for_function(f"window.playground.frame.stats.epoch === {epochs}")
+    with page.expect_download() as download:
+        page.click(button)
+    return download.value
+
+
 def test_exported_model_file_predicts_what_the_page_draws(open_page, tmp_path):
     page = open_page("?dataset=moons&layers=6,4&activations=tanh,relu&features=x1,x2,x1*x2")
-    for _ in range(3):
-        page.click("#epoch")
-    page.wait_for_function("window.playground.frame.stats.epoch === 3")
-    with page.expect_download() as download:
-        page.click("#export-model")
-    assert download.value.suggested_filename == "playground-model.safetensors"
+    download = train_and_export(page, 3, "#export-model")
+    assert download.suggested_filename == "playground-model.safetensors"
     path = tmp_path / "model.safetensors"
-    download.value.save_as(path)
+    download.save_as(path)
     model = cr.load(str(path))
     assert [type(m).__name__ for m in model] == ["Linear", "Tanh", "Linear", "ReLU", "Linear", "Sigmoid"]
     # the page's plane: the loaded model's output on the same 100x100 grid, as the server drew it
@@ -47,13 +53,9 @@ def test_exported_model_file_predicts_what_the_page_draws(open_page, tmp_path):
 
 def test_exported_script_rebuilds_and_trains_the_network(open_page, tmp_path):
     page = open_page("?dataset=xor&noise=0.1&layers=4&activations=tanh&regularization=l2&reg_rate=0.001&lr=0.05")
-    for _ in range(2):
-        page.click("#epoch")
-    page.wait_for_function("window.playground.frame.stats.epoch === 2")
-    with page.expect_download() as download:
-        page.click("#export-script")
-    script = tmp_path / download.value.suggested_filename
-    download.value.save_as(script)
+    download = train_and_export(page, 2, "#export-script")
+    script = tmp_path / download.suggested_filename
+    download.save_as(script)
     text = script.read_text()
     assert "nn.Linear(in_features=2, out_features=4)" in text and "nn.l2_penalty(model, include_bias=False)" in text
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

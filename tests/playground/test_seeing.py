@@ -15,7 +15,8 @@ def pixel_of(page, x1, x2):
     """The page pixel of data point (x1, x2) on the plane canvas."""
     box = page.locator("#boundary").bounding_box()
     e = page.evaluate("window.playground.data.extent")
-    return (box["x"] + (x1 - e[0]) / (e[1] - e[0]) * box["width"], box["y"] + (e[3] - x2) / (e[3] - e[2]) * box["height"])
+    return (box["x"] + (x1 - e[0]) / (e[1] - e[0]) * box["width"],
+            box["y"] + (e[3] - x2) / (e[3] - e[2]) * box["height"])
 
 
 def test_a_spiral_is_learned_to_90_percent_test_accuracy_through_the_page(open_page):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chainrule.cli.csvdata import Table, check_missing, numeric_columns, read_table
+from chainrule.cli.csvdata import Table, _is_number, check_missing, numeric_columns, read_table
 from chainrule.cli.errors import CommandError
 
 MAX_ROWS = 5000
@@ -24,14 +24,6 @@ MAX_CLASSES = 10
 
 def _message(error: CommandError, temporary: str, name: str) -> str:
     return " ".join(filter(None, [error.message, error.hint])).replace(temporary, name)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass

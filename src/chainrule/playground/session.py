@@ -82,6 +82,10 @@ class Session:
     def __init__(self, csv_files: dict[str, CsvData] | None = None) -> None:
         self.csv_files = csv_files if csv_files is not None else {}
         self.notices: list[str] = []
+        self.requested: dict[str, Any] | None = None
+        self.settings: dict[str, Any] = {}
+        self.model: cr.nn.Sequential = cr.nn.Sequential()
+        self.inputs_train = np.zeros((0, 0), np.float32)
         self.configure({})
 
     # ------------------------------------------------------------------ setting up
@@ -92,14 +96,15 @@ class Session:
         the network's weights and its history: it takes effect from the next step, as on a real run.
         """
         s = validate(raw)
-        previous = getattr(self, "requested", None)
-        self.requested = dict(s)
+        previous = self.requested
         if previous is not None and all(s[k] == previous[k] for k in s if k not in TRAINING_SETTINGS):
+            self.requested = dict(s)
             self.settings.update({k: s[k] for k in TRAINING_SETTINGS})
             self.optimizer = network.build_optimizer(self.settings, self.model)
             self.batch_size = network.batch_size(self.settings, len(self.inputs_train))
             return
         problem = build(s, self.csv_files.get(s["csv"]) if s["dataset"] == "csv" else None)
+        self.requested = dict(s)
         self.notices = problem.notices + resolve_output(s, problem)
         self.settings, self.problem = s, problem
         self.inputs_train = feature_matrix(problem.X_train, s["features"])
@@ -233,7 +238,8 @@ class Session:
         boundary: dict[str, Any]
         if self.problem.kind != CLASSIFICATION:
             low, high = self.problem.y_train.min(), self.problem.y_train.max()
-            boundary = {"kind": "value", "values": _bytes(np.clip((output[:, 0] - low) / (high - low or 1), 0, 1) * 255)}
+            scaled = np.clip((output[:, 0] - low) / (high - low or 1), 0, 1)
+            boundary = {"kind": "value", "values": _bytes(np.round(scaled * 255))}
         elif output.shape[1] == 1 or output.shape[1] == 2:
             positive = output[:, 0] if output.shape[1] == 1 else _softmax(output)[:, 1]
             boundary = {"kind": "binary", "values": _bytes(np.round(np.nan_to_num(positive, nan=0.5) * 255))}
