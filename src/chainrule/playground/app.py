@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any
 
@@ -34,6 +37,14 @@ from chainrule.playground.session import Session
 TRAIN_SLICE = 0.05       # seconds of training between two frames while playing (about 20 frames/s)
 MAX_UPLOADS = 20         # CSV files kept for reloads (the URL names a file by its id)
 STATIC = resources.files("chainrule.playground") / "static"
+# NOTE: every engine call of every page runs on this one thread. chainrule's gradient mode (cr.no_grad) is
+# one process-wide switch, not a per-thread one, so one page's drawing (under no_grad) must never overlap
+# another page's training step. Pages take turns in slices of TRAIN_SLICE seconds; the event loop stays free.
+_ENGINE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-engine")
+
+
+async def _engine(function: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(_ENGINE, functools.partial(function, *args))
 
 
 class _CsvStore(OrderedDict[str, CsvData]):
@@ -58,7 +69,7 @@ class _Page:
         self.history_sent = 0
 
     async def send_frame(self) -> None:
-        frame = await asyncio.to_thread(self.session.frame, self.history_sent)
+        frame = await _engine(self.session.frame, self.history_sent)
         self.history_sent = len(self.session.history["train_loss"])
         await self.websocket.send_text(json.dumps(_clean(frame)))
 
@@ -66,7 +77,7 @@ class _Page:
         while True:
             await self.playing.wait()
             async with self.lock:
-                await asyncio.to_thread(self.session.train_for, TRAIN_SLICE)
+                await _engine(self.session.train_for, TRAIN_SLICE)
                 await self._after_training()
 
     async def _after_training(self) -> None:
@@ -79,7 +90,7 @@ class _Page:
         kind = message.get("type")
         session = self.session
         if kind == "configure":
-            await asyncio.to_thread(session.configure, message.get("settings", {}))
+            await _engine(session.configure, message.get("settings", {}))
             self.history_sent = 0
             await self.websocket.send_json({"type": "data", **session.description()})
             await self.send_frame()
@@ -87,14 +98,14 @@ class _Page:
             (self.playing.set if kind == "play" else self.playing.clear)()
             await self.websocket.send_json({"type": "state", "playing": kind == "play"})
         elif kind in ("step", "epoch"):
-            await asyncio.to_thread(session.step if kind == "step" else session.run_epoch)
+            await _engine(session.step if kind == "step" else session.run_epoch)
             await self._after_training()
         elif kind == "reset":
-            await asyncio.to_thread(session.reset)
+            await _engine(session.reset)
             self.history_sent = 0
             await self.send_frame()
         elif kind == "explain":
-            html = await asyncio.to_thread(session.explain_point, str(message.get("split")), int(message["index"]))
+            html = await _engine(session.explain_point, str(message.get("split")), int(message["index"]))
             await self.websocket.send_json({"type": "explain", "html": html})
         elif kind == "upload":
             await self._upload(str(message.get("name", "upload.csv")), str(message.get("text", "")))
@@ -104,14 +115,14 @@ class _Page:
             raise ValueError(f"unknown message type {kind!r}")
 
     async def _upload(self, name: str, text: str) -> None:
-        data = await asyncio.to_thread(CsvData.from_text, text, name)
+        data = await _engine(CsvData.from_text, text, name)
         key = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
         self.store.add(data, key)
         await self.websocket.send_json({"type": "csv", "id": key, "name": name, "columns": data.columns})
 
     async def _export(self, what: str) -> None:
         if what == "model":
-            payload = base64.b64encode(await asyncio.to_thread(self.session.model_file)).decode("ascii")
+            payload = base64.b64encode(await _engine(self.session.model_file)).decode("ascii")
             reply = {"filename": "playground-model.safetensors", "base64": payload}
         elif what == "script":
             reply = {"filename": "playground_model.py", "text": self.session.script()}
