@@ -66,3 +66,20 @@ def test_three_classes_get_softmax_and_their_point_is_explained_with_class_indic
     assert frame["boundary"]["kind"] == "classes" and len(frame["maps"]) == 3
     html = session.explain_point("test", 0)
     assert "CrossEntropyLoss" in html and "test point 0" in html
+
+
+def test_l1_and_l2_add_their_penalty_gradient_to_the_weights_only():
+    session = Session()
+    session.configure({"dataset": "xor", "layers": [3], "activations": ["tanh"], "batching": "full",
+                       "optimizer": "sgd", "lr": 0.1})
+    session.step()
+    plain = session.model[0].weight.grad.numpy().copy(), session.model[0].bias.grad.numpy().copy()
+    for regularization, extra in (("l1", np.sign), ("l2", lambda w: w)):
+        session.configure({"dataset": "xor", "layers": [3], "activations": ["tanh"], "batching": "full",
+                           "optimizer": "sgd", "lr": 0.1, "regularization": regularization, "reg_rate": 0.5})
+        session.reset()
+        weight = session.model[0].weight.data.copy()
+        session.step()
+        assert np.allclose(session.model[0].weight.grad.numpy(), plain[0] + 0.5 * extra(weight), atol=1e-6)
+        assert np.allclose(session.model[0].bias.grad.numpy(), plain[1], atol=1e-6)
+        assert f"nn.{regularization}_penalty(model, include_bias=False)" in session.script()
