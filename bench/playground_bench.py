@@ -4,7 +4,11 @@
 
 For scale, the same frame's forward pass and the same epoch are timed with PyTorch (CPU) in the same run.
 
-    python bench/playground_bench.py [--repeats N]
+    OPENBLAS_NUM_THREADS=1 python bench/playground_bench.py [--repeats N]
+
+The matrices are small (10,000 x 8 at most here): on a machine busy with other work, a multi-threaded BLAS
+spends more time waking its threads than multiplying (a frame measured 15-20 ms that way with 8 other jobs on
+2 cores, 1.7 ms with one BLAS thread), so set one thread to measure the playground itself.
 """
 
 from __future__ import annotations
