@@ -8,6 +8,7 @@ data without writing Python, and run the lecture notes' demos.
     chainrule summary MODEL
     chainrule demo NAME                               logic-gates, xor, backprop-step, gradient-descent, ...
     chainrule datasets                                the built-in data sets
+    chainrule playground [--port N] [--no-browser]    the browser playground (train and see a network live)
 
 Every mistake in the input ends with exit code 2 and one or two lines ``chainrule: error: ...`` on
 stderr saying what is wrong and how to fix it.
@@ -72,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="no progress display")
 
     commands.add_parser("datasets", help="list the built-in data sets")
+
+    from chainrule.cli.playground_command import add_playground_arguments
+
+    add_playground_arguments(commands.add_parser("playground", help="the browser playground: train a network "
+                                                 "live and see every neuron, weight and number"))
     return parser
 
 
@@ -107,6 +113,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chainrule.cli.demos import run_demo
 
         return run_demo(args.name, {"seed": args.seed, "plot": args.plot, "quiet": args.quiet})
+    if args.command == "playground":
+        from chainrule.cli.playground_command import run_playground
+
+        return run_playground(args)
     return _datasets()
 
 
