@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd import ops_shape, ops_unary
+from chainrule.autograd import selection, shape
 from chainrule.autograd.tensor import Tensor, _axes, matmul, maximum, minimum, promote, to_array
 
 __all__ = [
@@ -39,7 +39,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
                                           if k != axis):
             raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {reference}; "
                                f"all dims except dim {dim} must match")
-    return ops_shape.Cat.apply(*parts, dim=axis)
+    return shape.Cat.apply(*parts, dim=axis)
 
 
 concat = cat
@@ -54,7 +54,7 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
                                "stack needs equal shapes")
     if not -parts[0].ndim - 1 <= dim <= parts[0].ndim:
         raise IndexError(f"stack: dim {dim} out of range for tensors of {parts[0].ndim} dims")
-    return ops_shape.Stack.apply(*parts, dim=dim % (parts[0].ndim + 1))
+    return shape.Stack.apply(*parts, dim=dim % (parts[0].ndim + 1))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
@@ -67,7 +67,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyT
     cond = to_array(condition, copy=False).astype(bool, copy=False)
     a, b = promote(input, other)
     try:
-        return ops_unary.Where.apply(a, b, condition=cond)
+        return selection.Where.apply(a, b, condition=cond)
     except ValueError:
         raise RuntimeError(f"where: condition {cond.shape}, input {a.shape} and other {b.shape} "
                            "cannot be broadcast together") from None

@@ -84,7 +84,9 @@ class Function:
 
     @property
     def name(self) -> str:
-        return type(self).__name__
+        """The op's name as the graph shows it: the class name without the ``Function`` suffix that the ops
+        behind an ``nn`` layer carry (``SigmoidFunction`` -> ``Sigmoid``, as PyTorch's ``SigmoidBackward0``)."""
+        return type(self).__name__.removesuffix("Function")
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"

@@ -18,15 +18,13 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
+from chainrule.autograd import activation as act
+from chainrule.autograd import arithmetic as arith
 from chainrule.autograd import function as function_module
-from chainrule.autograd import grad_mode
-from chainrule.autograd import ops_activation as act
-from chainrule.autograd import ops_arith as arith
-from chainrule.autograd import ops_gather as gather_ops
-from chainrule.autograd import ops_reduce as reduce
-from chainrule.autograd import ops_shape as shape_ops
-from chainrule.autograd import ops_softmax as softmax_ops
-from chainrule.autograd import ops_unary as unary
+from chainrule.autograd import grad_mode, selection, unary
+from chainrule.autograd import reduction as reduce
+from chainrule.autograd import shape as shape_ops
+from chainrule.autograd import softmax as softmax_ops
 from chainrule.autograd.engine import run_backward
 from chainrule.autograd.function import Function
 from chainrule.autograd.printing import format_array
@@ -268,7 +266,7 @@ class Tensor:
                 dtype = arg
         if dtype is None or dtypes.resolve(dtype) == self.data.dtype:
             return self
-        return Cast.apply(self, dtype=dtypes.resolve(dtype))
+        return unary.Cast.apply(self, dtype=dtypes.resolve(dtype))
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)
@@ -296,7 +294,7 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back to the original)."""
-        return Clone.apply(self)
+        return unary.Clone.apply(self)
 
     def detach(self) -> Tensor:
         """The same values, cut from the graph: nothing flows back through the result."""
@@ -524,16 +522,16 @@ class Tensor:
         return self**2
 
     def tanh(self) -> Tensor:
-        return act.Tanh.apply(self._as_float())
+        return act.TanhFunction.apply(self._as_float())
 
     def sigmoid(self) -> Tensor:
-        return act.Sigmoid.apply(self._as_float())
+        return act.SigmoidFunction.apply(self._as_float())
 
     def relu(self) -> Tensor:
-        return act.ReLU.apply(self)
+        return act.ReLUFunction.apply(self)
 
     def erf(self) -> Tensor:
-        return act.Erf.apply(self._as_float())
+        return unary.Erf.apply(self._as_float())
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         """min(max(x, min), max) element-wise; bounds are numbers or tensors (broadcast, differentiable).
@@ -568,7 +566,7 @@ class Tensor:
 
     def _cast(self, dtype: np.dtype) -> Tensor:
         """This tensor in ``dtype``, through the differentiable Cast op only when the dtype changes."""
-        return self if self.data.dtype == dtype else Cast.apply(self, dtype=dtype)
+        return self if self.data.dtype == dtype else unary.Cast.apply(self, dtype=dtype)
 
     # -- reductions --------------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:
@@ -601,13 +599,13 @@ class Tensor:
     def prod(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """Product of all elements, or along one ``dim``."""
         axis = None if dim is None or self.ndim == 0 else _axes(dim, self.ndim)[0]  # type: ignore[index]
-        return gather_ops.Prod.apply(self, dim=axis, keepdim=keepdim and axis is not None)
+        return reduce.Prod.apply(self, dim=axis, keepdim=keepdim and axis is not None)
 
     def cumsum(self, dim: builtins.int) -> Tensor:
         """Running sum along ``dim``."""
         if self.ndim == 0:
             return self
-        return gather_ops.CumSum.apply(self, dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
+        return reduce.CumSum.apply(self, dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """The p-norm (sum |x|^p)^(1/p) over all elements or ``dim``; p may be 1, 2, any number, or inf."""
@@ -629,7 +627,7 @@ class Tensor:
                                f"(shape {self.shape}); they must have the same number of dims")
         axis = _axes(dim, self.ndim)[0]  # type: ignore[index]
         try:
-            return gather_ops.Gather.apply(self, index=index_array, dim=axis)
+            return selection.Gather.apply(self, index=index_array, dim=axis)
         except IndexError as error:
             raise IndexError(f"gather: index out of range for dim {dim} of shape {self.shape}: {error}") from None
 
@@ -706,10 +704,10 @@ class Tensor:
                             .astype(np.int64))
 
     def softmax(self, dim: builtins.int) -> Tensor:
-        return softmax_ops.Softmax.apply(self._as_float(), dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
+        return softmax_ops.SoftmaxFunction.apply(self._as_float(), dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
 
     def log_softmax(self, dim: builtins.int) -> Tensor:
-        return softmax_ops.LogSoftmax.apply(self._as_float(), dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
+        return softmax_ops.LogSoftmaxFunction.apply(self._as_float(), dim=_axes(dim, self.ndim)[0])  # type: ignore[index]
 
     def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
         return softmax_ops.LogSumExp.apply(self._as_float(), dim=_axes(dim, self.ndim), keepdim=keepdim)
@@ -802,7 +800,7 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         index = _convert_index(index)
         try:
-            return shape_ops.GetItem.apply(self, index=index)
+            return selection.GetItem.apply(self, index=index)
         except IndexError as error:
             raise IndexError(f"indexing a tensor of shape {self.shape}: {error}") from None
 
@@ -916,27 +914,6 @@ class Tensor:
 function_module.Tensor = Tensor  # type: ignore[misc]  # Function.apply wraps every op's result in one
 
 
-class Cast(Function):
-    """out = x converted to ``dtype``;  dL/dx = g converted back."""
-
-    def forward(self, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
-        self.save_for_backward(x.dtype)
-        return x.astype(dtype)
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad.astype(self.saved[0])
-
-
-class Clone(Function):
-    """out = a copy of x;  dL/dx = g."""
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.copy()
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad
-
-
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product with NumPy/PyTorch rules; a mismatch names both shapes and the rule."""
     if a.data.dtype != b.data.dtype:
@@ -973,10 +950,10 @@ def promote(*operands: Any, true_divide: builtins.bool = False) -> list[Tensor]:
 def maximum(a: Any, b: Any) -> Tensor:
     """Element-wise maximum of two tensors."""
     a_t = a if isinstance(a, Tensor) else Tensor(a)
-    return a_t._binary(unary.Maximum, b)
+    return a_t._binary(selection.Maximum, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Element-wise minimum of two tensors."""
     a_t = a if isinstance(a, Tensor) else Tensor(a)
-    return a_t._binary(unary.Minimum, b)
+    return a_t._binary(selection.Minimum, b)

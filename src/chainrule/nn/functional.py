@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.autograd import ops_activation as act
-from chainrule.autograd.function import Function
-from chainrule.autograd.ops_softmax import Linear as LinearFunction
+from chainrule.autograd import activation as act
+from chainrule.autograd.linear import LinearFunction
 from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.unary import DropoutFunction
 from chainrule.nn.functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -59,45 +59,45 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 # -- activations -------------------------------------------------------------------------------------
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """logsig(x) = 1 / (1 + e^-x), derivative s (1 - s)."""
-    return act.Sigmoid.apply(_floating(input, "sigmoid"))
+    return act.SigmoidFunction.apply(_floating(input, "sigmoid"))
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     """tanh x, derivative 1 - tanh^2 x."""
-    return act.Tanh.apply(_floating(input, "tanh"))
+    return act.TanhFunction.apply(_floating(input, "tanh"))
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(0, x), derivative 1 for x > 0 else 0. ``inplace`` is accepted for PyTorch code; chainrule
     always returns a new tensor (the values are the same)."""
-    return act.ReLU.apply(_floating(input, "relu"))
+    return act.ReLUFunction.apply(_floating(input, "relu"))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """x for x > 0 else negative_slope * x (the notes use slope 0.1)."""
-    return act.LeakyReLU.apply(_floating(input, "leaky_relu"), negative_slope=negative_slope)
+    return act.LeakyReLUFunction.apply(_floating(input, "leaky_relu"), negative_slope=negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x for x > 0 else alpha (e^x - 1)."""
-    return act.ELU.apply(_floating(input, "elu"), alpha=alpha)
+    return act.ELUFunction.apply(_floating(input, "elu"), alpha=alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """x Phi(x) (``approximate='none'``, the exact erf form) or its tanh approximation (``'tanh'``)."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return act.GELU.apply(_floating(input, "gelu"), approximate=approximate)
+    return act.GELUFunction.apply(_floating(input, "gelu"), approximate=approximate)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """(1/beta) ln(1 + e^(beta x)), a smooth ReLU; linear where beta x > threshold."""
-    return act.Softplus.apply(_floating(input, "softplus"), beta=beta, threshold=threshold)
+    return act.SoftplusFunction.apply(_floating(input, "softplus"), beta=beta, threshold=threshold)
 
 
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """ln logsig(x) = -ln(1 + e^-x), finite for any x."""
-    return act.LogSigmoid.apply(_floating(input, "logsigmoid"))
+    return act.LogSigmoidFunction.apply(_floating(input, "logsigmoid"))
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
@@ -119,17 +119,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 
 # -- dropout -----------------------------------------------------------------------------------------
-class DropoutFunction(Function):
-    """out = x * mask;  dL/dx = g * mask, with mask 0 (dropped) or 1 / (1 - p) (kept)."""
-
-    def forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        self.save_for_backward(mask)
-        return x * mask
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * self.saved[0]
-
-
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,  # noqa: A002
             generator: Any = None) -> Tensor:
     """Inverted dropout: while training, zero each element with probability ``p`` and scale the rest by

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.autograd.ops_softmax import Linear as LinearFunction
+from chainrule.autograd.linear import LinearFunction
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import init
 from chainrule.nn.module import Module
