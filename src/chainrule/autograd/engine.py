@@ -14,18 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainrule.autograd import function as function_module
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:
+    # Only for the annotations: tensor.py imports this module. Gradients are wrapped with the tensor's own
+    # ``_wrap``, a plain Tensor even for a Parameter (as in PyTorch: ``p.grad`` is no Parameter).
     from chainrule.autograd.tensor import Tensor
-
-
-def _plain_tensor(array: np.ndarray) -> Tensor:
-    """A gradient is a plain Tensor, even for a Parameter (as in PyTorch: ``p.grad`` is no Parameter)."""
-    # NOTE: the class that tensor.py hands to function.py (tensor.py imports this module, so this module
-    # cannot import it at the top, and an import here would cost a microsecond per leaf).
-    return function_module.Tensor._wrap(array)
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -67,10 +61,10 @@ def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
         if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
             grad = np.array(grad)
         handed_out.add(id(grad))
-        tensor.grad = _plain_tensor(grad)
+        tensor.grad = tensor._wrap(grad)
     else:
         # A new array rather than +=: the old .grad may be shared with someone who kept it.
-        tensor.grad = _plain_tensor(tensor.grad.data + grad)
+        tensor.grad = tensor._wrap(tensor.grad.data + grad)
 
 
 def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:
