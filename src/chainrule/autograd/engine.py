@@ -102,18 +102,31 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
         parent_grads = ctx.backward(grad)
         if not isinstance(parent_grads, tuple):
             parent_grads = (parent_grads,)
-        for parent, parent_grad in zip(ctx.parents, parent_grads, strict=False):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            data = parent.data
-            if parent_grad.shape != data.shape:
-                parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
-            if parent_grad.dtype != data.dtype:
-                # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
-                # its backward in float32 instead of silently doing it in float64.
-                parent_grad = parent_grad.astype(data.dtype)
-            key = id(parent)
-            previous = grads.get(key)
-            grads[key] = parent_grad if previous is None else previous + parent_grad
+        try:
+            # strict: a backward that returns more or fewer gradients than the op has inputs is a bug in
+            # that op, refused below instead of silently dropping or ignoring gradients.
+            for parent, parent_grad in zip(ctx.parents, parent_grads, strict=True):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                data = parent.data
+                if parent_grad.shape != data.shape:
+                    parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
+                if parent_grad.dtype != data.dtype:
+                    # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
+                    # its backward in float32 instead of silently doing it in float64.
+                    parent_grad = parent_grad.astype(data.dtype)
+                key = id(parent)
+                previous = grads.get(key)
+                grads[key] = parent_grad if previous is None else previous + parent_grad
+        except ValueError:
+            # The count is compared only here, once zip has found a mismatch (nothing added per node);
+            # any other ValueError goes on as it is.
+            if len(parent_grads) != len(ctx.parents):
+                raise RuntimeError(
+                    f"{ctx.name}.backward returned {len(parent_grads)} gradient(s) for its {len(ctx.parents)} "
+                    f"input(s); it must return exactly one per input, in order (None for an input that needs "
+                    "no gradient)"
+                ) from None
+            raise
         if not retain_graph:
             ctx.release()

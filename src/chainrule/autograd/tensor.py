@@ -16,7 +16,7 @@ here is the whole API and each body sits with its family. ``TensorBase`` holds t
 
 Imports run one way: the ops (``Function`` subclasses) never import ``Tensor``. ``Function.apply``
 wraps an op's result with ``_wrap`` taken from its input tensor, and the engine stores gradients the
-same way, so tensor.py imports the ops and nothing imports tensor.py back.
+same way, so tensor.py imports the ops and the engine, and none of them imports tensor.py back.
 """
 
 from __future__ import annotations
