@@ -9,7 +9,7 @@ dtype, so that no op has to care about either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,6 +65,17 @@ def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
     else:
         # A new array rather than +=: the old .grad may be shared with someone who kept it.
         tensor.grad = tensor._wrap(tensor.grad.data + grad)
+
+
+def clear_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Forget the gradients ``backward`` added into ``.grad`` (``Module.zero_grad`` and
+    ``Optimizer.zero_grad``): ``set_to_none=True`` (PyTorch's default) sets ``.grad = None``; ``False``
+    gives each a new zero tensor, never zeroing the old array in place (it may be shared, see
+    ``store_grad``)."""
+    for tensor in tensors:
+        if tensor.grad is None:
+            continue
+        tensor.grad = None if set_to_none else tensor._wrap(np.zeros_like(tensor.grad.data))
 
 
 def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:

@@ -28,7 +28,7 @@ from chainrule.nn.functional_losses import (
     mse_loss,
     nll_loss,
 )
-from chainrule.nn.linear import check_linear_input
+from chainrule.nn.module import Module
 from chainrule.random import make_rng
 
 __all__ = [
@@ -44,6 +44,37 @@ def _floating(input: Any, name: str) -> Tensor:  # noqa: A002 - PyTorch's name
         raise TypeError(f"{name}(): argument 'input' must be a chainrule Tensor, not {type(input).__name__}; "
                         "wrap it with cr.tensor(...)")
     return input if input.data.dtype.kind == "f" else input.to(dtypes.get_default_dtype())
+
+
+def check_linear_input(owner: str, input: Any, weight: Tensor) -> None:  # noqa: A002 - PyTorch's name
+    """Raise an error that teaches when ``input`` cannot go through ``x W^T``: not a tensor, wrong
+    number of features, or a dtype different from the weight's."""
+    if not isinstance(input, Tensor):
+        if isinstance(input, Module):
+            # h = nn.ReLU(z) instead of nn.ReLU()(z) or F.relu(z): the layer object itself arrives here.
+            raise TypeError(f"{owner}: expected a chainrule Tensor as input, got the layer {input!r}; create "
+                            f"layers once and call them on tensors (act = nn.ReLU(); h = act(z)), or use "
+                            f"the functions in chainrule.nn.functional (F.relu(z))")
+        raise TypeError(f"{owner}: expected a chainrule Tensor as input, got {type(input).__name__}; "
+                        "wrap it first with cr.tensor(x) (a copy) or cr.from_numpy(x) (shared memory)")
+    in_features = weight.data.shape[-1]
+    if input.data.ndim == 0 or input.data.shape[-1] != in_features:
+        got = input.data.shape[-1] if input.data.ndim else "no"
+        raise RuntimeError(f"{owner}: input has {got} features (shape {input.data.shape}); the last dim of "
+                           f"the input must be the layer's in_features = {in_features}")
+    if input.data.dtype != weight.data.dtype:
+        # Only a floating-point model can be converted to the input's dtype: an integer, bool or string
+        # input is the thing to convert (model.to(int64) would make no sense).
+        model_hint = (f" or the model (model.{_method(input.data.dtype)}())" if input.data.dtype.kind == "f"
+                      else "")
+        raise RuntimeError(
+            f"{owner}: input has dtype {input.data.dtype} but the weight has dtype {weight.data.dtype}; they "
+            f"must be the same. Convert the input (x.{_method(weight.data.dtype)}()){model_hint}"
+        )
+
+
+def _method(dtype: np.dtype) -> str:
+    return {"float64": "double", "float32": "float", "float16": "half"}.get(str(dtype), f"to({dtype})")
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
