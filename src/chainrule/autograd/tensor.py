@@ -70,12 +70,7 @@ class Tensor(TensorBase):
         # (cr.Tensor([1, 2]) is float32); cr.tensor(...) infers the dtype from the data instead.
         if dtype is None and not isinstance(data, Tensor):
             dtype = dtypes.get_default_dtype()
-        self.data = to_array(data, dtype)
-        self.grad = None
-        self._ctx = None
-        self._retains_grad = False
-        self.name = None
-        self.requires_grad = False
+        self._set_state(to_array(data, dtype))
         if requires_grad:
             self.requires_grad_(True)
 

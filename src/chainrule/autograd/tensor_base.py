@@ -32,6 +32,16 @@ class TensorBase:
     _retains_grad: bool
     name: str | None
 
+    def _set_state(self, array: np.ndarray) -> None:
+        """A fresh leaf around ``array``: no gradient yet, not recording (the constructors then ask for
+        ``requires_grad`` through ``requires_grad_``, which checks the dtype)."""
+        self.data = array
+        self.grad = None
+        self._ctx = None
+        self._retains_grad = False
+        self.name = None
+        self.requires_grad = False
+
     @property
     def shape(self) -> tuple[builtins.int, ...]:
         return self.data.shape
