@@ -19,53 +19,7 @@ from typing import Any
 
 from chainrule import autograd, dtypes
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from chainrule.autograd.grad_mode import inference_mode
-from chainrule.creation import (
-    DoubleTensor,
-    FloatTensor,
-    LongTensor,
-    arange,
-    as_tensor,
-    empty,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    is_tensor,
-    linspace,
-    numel,
-    ones,
-    ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    randperm,
-    tensor,
-    zeros,
-    zeros_like,
-)
-from chainrule.dtypes import (
-    bool,
-    double,
-    float,
-    float16,
-    float32,
-    float64,
-    get_default_dtype,
-    half,
-    int,
-    int8,
-    int16,
-    int32,
-    int64,
-    long,
-    set_default_dtype,
-    uint8,
-)
-from chainrule.random import get_rng_state, initial_seed, manual_seed, set_rng_state
-from chainrule.tensor_functions import (
+from chainrule.autograd.functional import (
     abs,
     allclose,
     amax,
@@ -114,6 +68,52 @@ from chainrule.tensor_functions import (
     var,
     where,
 )
+from chainrule.autograd.grad_mode import inference_mode
+from chainrule.creation import (
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    is_tensor,
+    linspace,
+    numel,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from chainrule.dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    uint8,
+)
+from chainrule.random import get_rng_state, initial_seed, manual_seed, set_rng_state
 
 __version__ = "0.1.0"
 

@@ -385,6 +385,34 @@ def test_backward_returning_a_wrong_shape_names_the_op_and_shapes() -> None:
         WrongShape.apply(x).sum().backward()
 
 
+class ProductWithGradients(Function):
+    """out = a * b, with a backward that returns ``count`` gradients (2 is right, others are the bugs)."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray, count: int = 2) -> np.ndarray:
+        self.save_for_backward(a, b, count)
+        return a * b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        a, b, count = self.saved
+        return (grad * b, grad * a, grad)[:count]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_backward_returning_the_wrong_number_of_gradients_names_op_and_counts(count: int) -> None:
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    message = rf"ProductWithGradients.backward returned {count} gradient\(s\) for its 2 input\(s\)"
+    with pytest.raises(RuntimeError, match=message):
+        ProductWithGradients.apply(a, b, count=count).sum().backward()
+
+
+def test_backward_returning_one_gradient_per_input_is_accepted() -> None:
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    ProductWithGradients.apply(a, b).sum().backward()
+    assert a.grad is not None and b.grad is not None
+    np.testing.assert_array_equal(a.grad.numpy(), [3.0, 4.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 2.0])
+
+
 # -- gradcheck itself ------------------------------------------------------------------------------------------
 class BadSquare(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -553,13 +581,13 @@ def test_softmax_family_is_stable_at_huge_logits() -> None:
 
 
 def test_sigmoid_family_is_stable_at_huge_inputs() -> None:
-    from chainrule.autograd import ops_activation as act
+    from chainrule.autograd import activation as act
 
     x = cr.tensor([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=cr.float32, requires_grad=True)
     with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is fine
         s = x.sigmoid()
-        ls = act.LogSigmoid.apply(x)
-        sp = act.Softplus.apply(x)
+        ls = act.LogSigmoidFunction.apply(x)
+        sp = act.SoftplusFunction.apply(x)
         (s.sum() + ls.sum() + sp.sum()).backward()
     np.testing.assert_allclose(s.detach().numpy(), [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-20)
     np.testing.assert_allclose(ls.detach().numpy()[[0, 4]], [-1e4, 0.0])

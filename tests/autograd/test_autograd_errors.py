@@ -63,8 +63,9 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
      r"create_graph=True"),
     ("requires_grad_false_non_leaf", lambda: (cr.ones(1, requires_grad=True) * 2).requires_grad_(False), RuntimeError,
      r"leaf tensors only.*detach"),
-    ("gelu_approximate", lambda: __import__("chainrule.autograd.ops_activation", fromlist=["GELU"]).GELU.apply(
-        A, approximate="sigmoid"), ValueError, r"GELU: approximate must be 'none' or 'tanh', got 'sigmoid'"),
+    ("gelu_approximate", lambda: __import__("chainrule.autograd.activation", fromlist=["GELUFunction"])
+     .GELUFunction.apply(A, approximate="sigmoid"), ValueError,
+     r"GELU: approximate must be 'none' or 'tanh', got 'sigmoid'"),
 ]
 
 

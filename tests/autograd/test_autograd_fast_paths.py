@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import chainrule as cr
-from chainrule.autograd.ops_activation import keep_where, sigmoid_array
+from chainrule.autograd.activation import keep_where, sigmoid_array
 
 rng = np.random.default_rng(7)
 

@@ -18,8 +18,9 @@ import torch.nn.functional as F  # noqa: N812 - the usual alias
 from autograd_helpers import assert_parity, first, random_inputs
 
 import chainrule as cr
-from chainrule.autograd import ops_activation as act
-from chainrule.autograd.ops_softmax import Linear
+from chainrule.autograd import activation as act
+from chainrule.autograd import unary
+from chainrule.autograd.linear import LinearFunction
 
 
 class Case(NamedTuple):
@@ -88,20 +89,26 @@ CASES = [
     Case("erf", lambda lib, x: lib.erf(x), ((3, 4),)),
     Case("square", lambda lib, x: lib.square(x), ((3,),)),
     # -- activations through their Function classes -------------------------------------------------
-    Case("leaky_relu", lambda lib, x: act.LeakyReLU.apply(x, negative_slope=0.1), ((3, 4),),
+    Case("leaky_relu", lambda lib, x: act.LeakyReLUFunction.apply(x, negative_slope=0.1), ((3, 4),),
          torch_fn=lambda lib, x: F.leaky_relu(x, 0.1)),
-    Case("elu", lambda lib, x: act.ELU.apply(x, alpha=1.3), ((3, 4),), torch_fn=lambda lib, x: F.elu(x, 1.3)),
-    Case("softplus", lambda lib, x: act.Softplus.apply(x, beta=2.0, threshold=1.5), ((4, 4),),
+    Case("elu", lambda lib, x: act.ELUFunction.apply(x, alpha=1.3), ((3, 4),),
+         torch_fn=lambda lib, x: F.elu(x, 1.3)),
+    Case("softplus", lambda lib, x: act.SoftplusFunction.apply(x, beta=2.0, threshold=1.5), ((4, 4),),
          torch_fn=lambda lib, x: F.softplus(x, beta=2.0, threshold=1.5)),
-    Case("softplus_default", lambda lib, x: act.Softplus.apply(x), ((3, 4),), torch_fn=lambda lib, x: F.softplus(x)),
-    Case("gelu", lambda lib, x: act.GELU.apply(x), ((3, 4),), torch_fn=lambda lib, x: F.gelu(x)),
-    Case("gelu_tanh", lambda lib, x: act.GELU.apply(x, approximate="tanh"), ((3, 4),),
+    Case("softplus_default", lambda lib, x: act.SoftplusFunction.apply(x), ((3, 4),),
+         torch_fn=lambda lib, x: F.softplus(x)),
+    Case("gelu", lambda lib, x: act.GELUFunction.apply(x), ((3, 4),), torch_fn=lambda lib, x: F.gelu(x)),
+    Case("gelu_tanh", lambda lib, x: act.GELUFunction.apply(x, approximate="tanh"), ((3, 4),),
          torch_fn=lambda lib, x: F.gelu(x, approximate="tanh")),
-    Case("logsigmoid", lambda lib, x: act.LogSigmoid.apply(x), ((3, 4),), torch_fn=lambda lib, x: F.logsigmoid(x)),
-    Case("sigmoid_class", lambda lib, x: act.Sigmoid.apply(x), ((3,),), torch_fn=lambda lib, x: torch.sigmoid(x)),
-    Case("tanh_class", lambda lib, x: act.Tanh.apply(x), ((3,),), torch_fn=lambda lib, x: torch.tanh(x)),
-    Case("relu_class", lambda lib, x: act.ReLU.apply(x), ((3,),), torch_fn=lambda lib, x: torch.relu(x)),
-    Case("erf_class", lambda lib, x: act.Erf.apply(x), ((3,),), torch_fn=lambda lib, x: torch.erf(x)),
+    Case("logsigmoid", lambda lib, x: act.LogSigmoidFunction.apply(x), ((3, 4),),
+         torch_fn=lambda lib, x: F.logsigmoid(x)),
+    Case("sigmoid_class", lambda lib, x: act.SigmoidFunction.apply(x), ((3,),),
+         torch_fn=lambda lib, x: torch.sigmoid(x)),
+    Case("tanh_class", lambda lib, x: act.TanhFunction.apply(x), ((3,),),
+         torch_fn=lambda lib, x: torch.tanh(x)),
+    Case("relu_class", lambda lib, x: act.ReLUFunction.apply(x), ((3,),),
+         torch_fn=lambda lib, x: torch.relu(x)),
+    Case("erf_class", lambda lib, x: unary.Erf.apply(x), ((3,),), torch_fn=lambda lib, x: torch.erf(x)),
     # -- reductions ---------------------------------------------------------------------------------
     Case("sum_all", lambda lib, x: x.sum(), ((2, 3, 4),)),
     Case("sum_dim", lambda lib, x: x.sum(dim=1), ((2, 3, 4),)),
@@ -205,13 +212,13 @@ CASES = [
     Case("stack_0d", lambda lib, x, y: lib.stack([x, y]), ((), ())),
     Case("index_to_0d", lambda lib, x: x[1, 2] * x[0, 0], ((2, 3),)),
     # -- the fused Linear op (x @ W^T + b) ----------------------------------------------------------
-    Case("linear", lambda lib, x, w, b: Linear.apply(x, w, b), ((4, 3), (2, 3), (2,)),
+    Case("linear", lambda lib, x, w, b: LinearFunction.apply(x, w, b), ((4, 3), (2, 3), (2,)),
          torch_fn=lambda lib, x, w, b: F.linear(x, w, b)),
-    Case("linear_no_bias", lambda lib, x, w: Linear.apply(x, w), ((4, 3), (2, 3)),
+    Case("linear_no_bias", lambda lib, x, w: LinearFunction.apply(x, w), ((4, 3), (2, 3)),
          torch_fn=lambda lib, x, w: F.linear(x, w)),
-    Case("linear_batched", lambda lib, x, w, b: Linear.apply(x, w, b), ((2, 3, 3), (2, 3), (2,)),
+    Case("linear_batched", lambda lib, x, w, b: LinearFunction.apply(x, w, b), ((2, 3, 3), (2, 3), (2,)),
          torch_fn=lambda lib, x, w, b: F.linear(x, w, b)),
-    Case("linear_vector", lambda lib, x, w, b: Linear.apply(x, w, b), ((3,), (2, 3), (2,)),
+    Case("linear_vector", lambda lib, x, w, b: LinearFunction.apply(x, w, b), ((3,), (2, 3), (2,)),
          torch_fn=lambda lib, x, w, b: F.linear(x, w, b)),
 ]
 

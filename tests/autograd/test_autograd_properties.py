@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chainrule as cr
-from chainrule.autograd import ops_activation as act
+from chainrule.autograd import activation as act
 
 
 def _is_cr(lib: Any) -> bool:
@@ -40,15 +40,15 @@ def _rev_last(lib: Any, x: Any) -> Any:
 
 
 def _softplus(lib: Any, x: Any) -> Any:
-    return act.Softplus.apply(x, beta=1.5) if _is_cr(lib) else F.softplus(x, beta=1.5)
+    return act.SoftplusFunction.apply(x, beta=1.5) if _is_cr(lib) else F.softplus(x, beta=1.5)
 
 
 def _gelu(lib: Any, x: Any) -> Any:
-    return act.GELU.apply(x, approximate="tanh") if _is_cr(lib) else F.gelu(x, approximate="tanh")
+    return act.GELUFunction.apply(x, approximate="tanh") if _is_cr(lib) else F.gelu(x, approximate="tanh")
 
 
 def _leaky(lib: Any, x: Any) -> Any:
-    return act.LeakyReLU.apply(x, negative_slope=0.2) if _is_cr(lib) else F.leaky_relu(x, 0.2)
+    return act.LeakyReLUFunction.apply(x, negative_slope=0.2) if _is_cr(lib) else F.leaky_relu(x, 0.2)
 
 
 def _stack_mean(lib: Any, a: Any, b: Any) -> Any:

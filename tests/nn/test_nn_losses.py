@@ -263,9 +263,10 @@ def test_weight_is_a_buffer_as_in_torch() -> None:
 
 # -- errors ---------------------------------------------------------------------------------------------
 def test_invalid_reduction_lists_the_valid_ones() -> None:
+    # As in PyTorch, a module stores its arguments and nn.functional checks them on the first call.
     with pytest.raises(ValueError, match="'average' is not a valid value for reduction; valid values are "
                                          "'mean', 'sum', 'none'"):
-        nn.MSELoss(reduction="average")
+        nn.MSELoss(reduction="average")(cr.randn(2), cr.randn(2))
     with pytest.raises(ValueError, match="valid values"):
         nn.functional.cross_entropy(cr.randn(2, 3), cr.tensor([0, 1]), reduction="avg")
 
@@ -289,9 +290,9 @@ def test_cross_entropy_argument_errors() -> None:
         nn.CrossEntropyLoss()(cr.randn(2, 3), cr.tensor([0, 3]))
     with pytest.raises(ValueError, match=r"one value per class, shape \(3,\)"):
         nn.CrossEntropyLoss(weight=cr.ones(2))(cr.randn(2, 3), cr.tensor([0, 1]))
-    with pytest.raises(ValueError, match="label_smoothing"):
-        nn.CrossEntropyLoss(label_smoothing=1.5)
+    with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0, got 1.5"):
+        nn.CrossEntropyLoss(label_smoothing=1.5)(cr.randn(2, 3), cr.tensor([0, 1]))
     with pytest.raises(TypeError, match="integer class indices"):
         nn.NLLLoss()(cr.randn(2, 3), cr.tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match="delta must be positive"):
-        nn.HuberLoss(delta=0.0)
+    with pytest.raises(ValueError, match="huber_loss: delta must be positive"):
+        nn.HuberLoss(delta=0.0)(cr.randn(2), cr.randn(2))

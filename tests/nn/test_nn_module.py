@@ -157,8 +157,11 @@ def test_zero_grad_train_eval_and_requires_grad() -> None:
     model(cr.randn(4, 2)).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
     old = model[0].weight.grad
+    kept = old.data.copy()
     model.zero_grad(set_to_none=False)
-    assert model[0].weight.grad is old and np.all(old.data == 0)
+    # exactly as Optimizer.zero_grad: a new zero gradient; the old one (maybe kept by someone) is left alone
+    assert model[0].weight.grad is not old and np.all(model[0].weight.grad.data == 0)
+    np.testing.assert_array_equal(old.data, kept)
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
     assert model.training and model[1].training

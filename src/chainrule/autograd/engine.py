@@ -9,23 +9,17 @@ dtype, so that no op has to care about either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainrule.autograd import function as function_module
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:
+    # Only for the annotations: tensor.py imports this module. Gradients are wrapped with the tensor's own
+    # ``_wrap``, a plain Tensor even for a Parameter (as in PyTorch: ``p.grad`` is no Parameter).
     from chainrule.autograd.tensor import Tensor
-
-
-def _plain_tensor(array: np.ndarray) -> Tensor:
-    """A gradient is a plain Tensor, even for a Parameter (as in PyTorch: ``p.grad`` is no Parameter)."""
-    # NOTE: the class that tensor.py hands to function.py (tensor.py imports this module, so this module
-    # cannot import it at the top, and an import here would cost a microsecond per leaf).
-    return function_module.Tensor._wrap(array)
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -67,10 +61,21 @@ def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
         if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
             grad = np.array(grad)
         handed_out.add(id(grad))
-        tensor.grad = _plain_tensor(grad)
+        tensor.grad = tensor._wrap(grad)
     else:
         # A new array rather than +=: the old .grad may be shared with someone who kept it.
-        tensor.grad = _plain_tensor(tensor.grad.data + grad)
+        tensor.grad = tensor._wrap(tensor.grad.data + grad)
+
+
+def clear_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Forget the gradients ``backward`` added into ``.grad`` (``Module.zero_grad`` and
+    ``Optimizer.zero_grad``): ``set_to_none=True`` (PyTorch's default) sets ``.grad = None``; ``False``
+    gives each a new zero tensor, never zeroing the old array in place (it may be shared, see
+    ``store_grad``)."""
+    for tensor in tensors:
+        if tensor.grad is None:
+            continue
+        tensor.grad = None if set_to_none else tensor._wrap(np.zeros_like(tensor.grad.data))
 
 
 def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:
@@ -108,18 +113,31 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
         parent_grads = ctx.backward(grad)
         if not isinstance(parent_grads, tuple):
             parent_grads = (parent_grads,)
-        for parent, parent_grad in zip(ctx.parents, parent_grads, strict=False):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            data = parent.data
-            if parent_grad.shape != data.shape:
-                parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
-            if parent_grad.dtype != data.dtype:
-                # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
-                # its backward in float32 instead of silently doing it in float64.
-                parent_grad = parent_grad.astype(data.dtype)
-            key = id(parent)
-            previous = grads.get(key)
-            grads[key] = parent_grad if previous is None else previous + parent_grad
+        try:
+            # strict: a backward that returns more or fewer gradients than the op has inputs is a bug in
+            # that op, refused below instead of silently dropping or ignoring gradients.
+            for parent, parent_grad in zip(ctx.parents, parent_grads, strict=True):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                data = parent.data
+                if parent_grad.shape != data.shape:
+                    parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
+                if parent_grad.dtype != data.dtype:
+                    # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
+                    # its backward in float32 instead of silently doing it in float64.
+                    parent_grad = parent_grad.astype(data.dtype)
+                key = id(parent)
+                previous = grads.get(key)
+                grads[key] = parent_grad if previous is None else previous + parent_grad
+        except ValueError:
+            # The count is compared only here, once zip has found a mismatch (nothing added per node);
+            # any other ValueError goes on as it is.
+            if len(parent_grads) != len(ctx.parents):
+                raise RuntimeError(
+                    f"{ctx.name}.backward returned {len(parent_grads)} gradient(s) for its {len(ctx.parents)} "
+                    f"input(s); it must return exactly one per input, in order (None for an input that needs "
+                    "no gradient)"
+                ) from None
+            raise
         if not retain_graph:
             ctx.release()

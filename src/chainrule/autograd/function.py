@@ -27,11 +27,9 @@ import numpy as np
 from chainrule.autograd import grad_mode
 
 if TYPE_CHECKING:
+    # Only for the annotations: tensor.py imports the ops and so this module, never the other way round.
+    # An op's result is made by ``_wrap`` reached through its first input (see ``apply``).
     from chainrule.autograd.tensor import Tensor
-else:
-    # NOTE: tensor.py imports this module, so it cannot be imported here; tensor.py sets ``Tensor`` once
-    # the class exists (an import inside ``apply`` would cost about a microsecond on every op).
-    Tensor = None
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -84,7 +82,9 @@ class Function:
 
     @property
     def name(self) -> str:
-        return type(self).__name__
+        """The op's name as the graph shows it: the class name without the ``Function`` suffix that the ops
+        behind an ``nn`` layer carry (``SigmoidFunction`` -> ``Sigmoid``, as PyTorch's ``SigmoidBackward0``)."""
+        return type(self).__name__.removesuffix("Function")
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
@@ -106,7 +106,8 @@ class Function:
         if requires_grad and out.dtype.kind not in "fc":
             # Integer and boolean results have no gradient (PyTorch's rule): the graph ends here.
             requires_grad = False
-        result = Tensor._wrap(out, requires_grad)
+        # Tensor._wrap through the first input (a staticmethod: always a plain Tensor, even for a Parameter)
+        result = inputs[0]._wrap(out, requires_grad)
         if requires_grad:
             node.parents = inputs
             result._ctx = node

@@ -101,8 +101,10 @@ class UsableModel:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
+    """Class probabilities of each row of logits (chainrule's softmax, one home for its numerics)."""
+    import chainrule as cr
+
+    return np.asarray(cr.softmax(cr.from_numpy(np.asarray(logits)), dim=1).numpy())
 
 
 def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool, quiet: bool = False) -> int:

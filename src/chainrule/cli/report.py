@@ -132,8 +132,7 @@ class ScaledClassifier:
         import chainrule as cr
 
         logits = cr.train.predict(self.model, self.scaling.apply(np.asarray(X, dtype=np.float64)))
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
+        return np.asarray(cr.softmax(cr.from_numpy(np.asarray(logits)), dim=1).numpy())
 
 
 def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared, scaling: prepare.Scaling) -> None:

@@ -2,7 +2,7 @@
 
 Without them a stack of ``Linear`` layers is one linear map (W3 W2 W1 x); with them the network can
 bend its decision boundary (XOR). Each forward/derivative pair is an op of the engine
-(``chainrule.autograd.ops_activation``); ``Step`` is the perceptron's threshold, which has no useful
+(``chainrule.autograd.activation``); ``Step`` is the perceptron's threshold, which has no useful
 derivative and says so.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.autograd.function import Function
+from chainrule.autograd.activation import StepFunction
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import functional as F
 from chainrule.nn.module import Module
@@ -164,27 +164,6 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
-
-
-STEP_BACKWARD_MESSAGE = (
-    "Step (the Heaviside threshold of the perceptron) cannot be backpropagated through: its derivative "
-    "is 0 everywhere except at the threshold, where it does not exist. Every weight before it would get "
-    "a gradient of 0, so gradient descent would get no signal and never move. This is why the perceptron "
-    "(cr.Perceptron) learns with its own rule, w <- w + lr (y - y_hat) x, which uses the error itself "
-    "instead of a derivative. To train a network by backpropagation, use a smooth activation instead: "
-    "nn.Sigmoid() (the 'continuous perceptron', whose output > 0.5 is the same decision), nn.Tanh() or "
-    "nn.ReLU()."
-)
-
-
-class StepFunction(Function):
-    """out = 1 where x > threshold, else 0. backward raises (see ``STEP_BACKWARD_MESSAGE``)."""
-
-    def forward(self, x: np.ndarray, threshold: float = 0.0) -> np.ndarray:
-        return (x > threshold).astype(x.dtype)
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        raise RuntimeError(STEP_BACKWARD_MESSAGE)
 
 
 class Step(Module):

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.autograd import ops_activation as act
-from chainrule.autograd.function import Function
-from chainrule.autograd.ops_softmax import Linear as LinearFunction
+from chainrule.autograd import activation as act
+from chainrule.autograd.linear import LinearFunction
 from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.unary import DropoutFunction
 from chainrule.nn.functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -28,7 +28,7 @@ from chainrule.nn.functional_losses import (
     mse_loss,
     nll_loss,
 )
-from chainrule.nn.linear import check_linear_input
+from chainrule.nn.module import Module
 from chainrule.random import make_rng
 
 __all__ = [
@@ -46,6 +46,37 @@ def _floating(input: Any, name: str) -> Tensor:  # noqa: A002 - PyTorch's name
     return input if input.data.dtype.kind == "f" else input.to(dtypes.get_default_dtype())
 
 
+def check_linear_input(owner: str, input: Any, weight: Tensor) -> None:  # noqa: A002 - PyTorch's name
+    """Raise an error that teaches when ``input`` cannot go through ``x W^T``: not a tensor, wrong
+    number of features, or a dtype different from the weight's."""
+    if not isinstance(input, Tensor):
+        if isinstance(input, Module):
+            # h = nn.ReLU(z) instead of nn.ReLU()(z) or F.relu(z): the layer object itself arrives here.
+            raise TypeError(f"{owner}: expected a chainrule Tensor as input, got the layer {input!r}; create "
+                            f"layers once and call them on tensors (act = nn.ReLU(); h = act(z)), or use "
+                            f"the functions in chainrule.nn.functional (F.relu(z))")
+        raise TypeError(f"{owner}: expected a chainrule Tensor as input, got {type(input).__name__}; "
+                        "wrap it first with cr.tensor(x) (a copy) or cr.from_numpy(x) (shared memory)")
+    in_features = weight.data.shape[-1]
+    if input.data.ndim == 0 or input.data.shape[-1] != in_features:
+        got = input.data.shape[-1] if input.data.ndim else "no"
+        raise RuntimeError(f"{owner}: input has {got} features (shape {input.data.shape}); the last dim of "
+                           f"the input must be the layer's in_features = {in_features}")
+    if input.data.dtype != weight.data.dtype:
+        # Only a floating-point model can be converted to the input's dtype: an integer, bool or string
+        # input is the thing to convert (model.to(int64) would make no sense).
+        model_hint = (f" or the model (model.{_method(input.data.dtype)}())" if input.data.dtype.kind == "f"
+                      else "")
+        raise RuntimeError(
+            f"{owner}: input has dtype {input.data.dtype} but the weight has dtype {weight.data.dtype}; they "
+            f"must be the same. Convert the input (x.{_method(weight.data.dtype)}()){model_hint}"
+        )
+
+
+def _method(dtype: np.dtype) -> str:
+    return {"float64": "double", "float32": "float", "float16": "half"}.get(str(dtype), f"to({dtype})")
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """input @ weight.T + bias; input (*, in), weight (out, in), bias (out,) -> (*, out)."""
     if not isinstance(input, Tensor) or input.data.dtype != weight.data.dtype \
@@ -59,45 +90,45 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 # -- activations -------------------------------------------------------------------------------------
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """logsig(x) = 1 / (1 + e^-x), derivative s (1 - s)."""
-    return act.Sigmoid.apply(_floating(input, "sigmoid"))
+    return act.SigmoidFunction.apply(_floating(input, "sigmoid"))
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     """tanh x, derivative 1 - tanh^2 x."""
-    return act.Tanh.apply(_floating(input, "tanh"))
+    return act.TanhFunction.apply(_floating(input, "tanh"))
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(0, x), derivative 1 for x > 0 else 0. ``inplace`` is accepted for PyTorch code; chainrule
     always returns a new tensor (the values are the same)."""
-    return act.ReLU.apply(_floating(input, "relu"))
+    return act.ReLUFunction.apply(_floating(input, "relu"))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """x for x > 0 else negative_slope * x (the notes use slope 0.1)."""
-    return act.LeakyReLU.apply(_floating(input, "leaky_relu"), negative_slope=negative_slope)
+    return act.LeakyReLUFunction.apply(_floating(input, "leaky_relu"), negative_slope=negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x for x > 0 else alpha (e^x - 1)."""
-    return act.ELU.apply(_floating(input, "elu"), alpha=alpha)
+    return act.ELUFunction.apply(_floating(input, "elu"), alpha=alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """x Phi(x) (``approximate='none'``, the exact erf form) or its tanh approximation (``'tanh'``)."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return act.GELU.apply(_floating(input, "gelu"), approximate=approximate)
+    return act.GELUFunction.apply(_floating(input, "gelu"), approximate=approximate)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """(1/beta) ln(1 + e^(beta x)), a smooth ReLU; linear where beta x > threshold."""
-    return act.Softplus.apply(_floating(input, "softplus"), beta=beta, threshold=threshold)
+    return act.SoftplusFunction.apply(_floating(input, "softplus"), beta=beta, threshold=threshold)
 
 
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """ln logsig(x) = -ln(1 + e^-x), finite for any x."""
-    return act.LogSigmoid.apply(_floating(input, "logsigmoid"))
+    return act.LogSigmoidFunction.apply(_floating(input, "logsigmoid"))
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
@@ -119,17 +150,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 
 # -- dropout -----------------------------------------------------------------------------------------
-class DropoutFunction(Function):
-    """out = x * mask;  dL/dx = g * mask, with mask 0 (dropped) or 1 / (1 - p) (kept)."""
-
-    def forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        self.save_for_backward(mask)
-        return x * mask
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * self.saved[0]
-
-
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,  # noqa: A002
             generator: Any = None) -> Tensor:
     """Inverted dropout: while training, zero each element with probability ``p`` and scale the rest by

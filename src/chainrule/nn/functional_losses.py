@@ -1,5 +1,6 @@
 """The loss functions of ``chainrule.nn.functional`` (``F.mse_loss``, ``F.cross_entropy``, ...): argument
-checks with errors that name the shapes, then one fused op each (``loss_ops``, ``classification_ops``).
+checks with errors that name the shapes, then one fused op each (``chainrule.autograd.losses``). This is
+the only place loss arguments are checked: the ``nn`` loss modules store theirs and call these.
 
 One difference from PyTorch, on purpose: for the element-wise losses (L1, MSE, Huber, BCE) a target
 whose shape differs from the input's is refused with the reshape that fixes it. PyTorch only warns and
@@ -17,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autograd import losses
+from chainrule.autograd.losses import REDUCTIONS
 from chainrule.autograd.tensor import Tensor, to_array
-from chainrule.nn import classification_ops, loss_ops
-from chainrule.nn.loss_ops import REDUCTIONS
 
 
 def check_reduction(name: str, reduction: str) -> str:
@@ -27,6 +28,11 @@ def check_reduction(name: str, reduction: str) -> str:
         raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction; valid values are "
                          + ", ".join(repr(r) for r in REDUCTIONS))
     return reduction
+
+
+def _check_label_smoothing(name: str, label_smoothing: float) -> None:
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
 
 
 def _input(name: str, input: Any) -> Tensor:  # noqa: A002 - PyTorch's name
@@ -77,14 +83,14 @@ def _constant(name: str, what: str, value: Any, input: Tensor, shape: tuple[int,
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean absolute error: l = |x - y|."""
     x = _input("l1_loss", input)
-    return loss_ops.L1Loss.apply(x, _same_shape_target("l1_loss", x, target),
+    return losses.AbsoluteError.apply(x, _same_shape_target("l1_loss", x, target),
                                  reduction=check_reduction("l1_loss", reduction))
 
 
 def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean squared error: l = (x - y)^2 (the notes' L2 loss; dl/dx = 2 (x - y))."""
     x = _input("mse_loss", input)
-    return loss_ops.MSELoss.apply(x, _same_shape_target("mse_loss", x, target),
+    return losses.SquaredError.apply(x, _same_shape_target("mse_loss", x, target),
                                   reduction=check_reduction("mse_loss", reduction))
 
 
@@ -93,7 +99,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     x = _input("huber_loss", input)
-    return loss_ops.HuberLoss.apply(x, _same_shape_target("huber_loss", x, target),
+    return losses.Huber.apply(x, _same_shape_target("huber_loss", x, target),
                                     reduction=check_reduction("huber_loss", reduction), delta=float(delta))
 
 
@@ -107,7 +113,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"binary_cross_entropy: all elements of input should be between 0 and 1 (they are "
                            f"probabilities), got values from {x.data.min():.4g} to {x.data.max():.4g}; for "
                            "logits use binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss)")
-    return loss_ops.BCELoss.apply(x, y, weight=_constant("binary_cross_entropy", "weight", weight, x, None),
+    return losses.BinaryCrossEntropy.apply(x, y, weight=_constant("binary_cross_entropy", "weight", weight, x, None),
                                   reduction=check_reduction("binary_cross_entropy", reduction))
 
 
@@ -120,7 +126,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     x = _input(name, input)
     y = _same_shape_target(name, x, target)
     pos = _constant(name, "pos_weight", pos_weight, x, None)
-    return loss_ops.BCEWithLogitsLoss.apply(x, y, weight=_constant(name, "weight", weight, x, None),
+    return losses.BinaryCrossEntropyWithLogits.apply(x, y, weight=_constant(name, "weight", weight, x, None),
                                             pos_weight=pos, reduction=check_reduction(name, reduction))
 
 
@@ -161,14 +167,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if x.ndim == 0:
         raise ValueError(f"{name}: input must have a class dim, shape (N, C) or (C,), got a 0-d tensor")
     check_reduction(name, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _check_label_smoothing(name, label_smoothing)
     n_classes = x.shape[1] if x.ndim > 1 else x.shape[0]
     w = _class_weight(name, weight, x, n_classes)
     target_t = _as_tensor(target)
     if target_t.data.dtype.kind in "iu":
         _class_targets(name, x, target_t, ignore_index)
-        return classification_ops.CrossEntropyLoss.apply(x, target_t, weight=w, ignore_index=ignore_index,
+        return losses.CrossEntropy.apply(x, target_t, weight=w, ignore_index=ignore_index,
                                                          reduction=reduction, label_smoothing=label_smoothing)
     if target_t.data.dtype.kind != "f" or target_t.shape != x.shape:
         index_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
@@ -179,7 +184,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         raise ValueError(f"{name}: ignore_index is not supported for floating point (probability) targets")
     if target_t.data.dtype != x.data.dtype:
         target_t = target_t.to(x.data.dtype)
-    return classification_ops.CrossEntropyWithProbabilities.apply(x, target_t, weight=w, reduction=reduction,
+    return losses.CrossEntropyWithProbabilities.apply(x, target_t, weight=w, reduction=reduction,
                                                                   label_smoothing=label_smoothing)
 
 
@@ -197,5 +202,5 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
         raise TypeError(f"{name}: target must hold integer class indices, got {target_t.dtype}; use .long()")
     _class_targets(name, x, target_t, ignore_index)
     w = _class_weight(name, weight, x, x.shape[1] if x.ndim > 1 else x.shape[0])
-    return classification_ops.NLLLoss.apply(x, target_t, weight=w, ignore_index=ignore_index,
+    return losses.NegativeLogLikelihood.apply(x, target_t, weight=w, ignore_index=ignore_index,
                                             reduction=reduction)

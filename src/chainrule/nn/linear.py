@@ -8,42 +8,11 @@ from typing import Any
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.autograd.ops_softmax import Linear as LinearFunction
 from chainrule.autograd.tensor import Tensor
+from chainrule.nn import functional as F
 from chainrule.nn import init
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
-
-
-def check_linear_input(owner: str, input: Any, weight: Tensor) -> None:  # noqa: A002 - PyTorch's name
-    """Raise an error that teaches when ``input`` cannot go through ``x W^T``: not a tensor, wrong
-    number of features, or a dtype different from the weight's."""
-    if not isinstance(input, Tensor):
-        if isinstance(input, Module):
-            # h = nn.ReLU(z) instead of nn.ReLU()(z) or F.relu(z): the layer object itself arrives here.
-            raise TypeError(f"{owner}: expected a chainrule Tensor as input, got the layer {input!r}; create "
-                            f"layers once and call them on tensors (act = nn.ReLU(); h = act(z)), or use "
-                            f"the functions in chainrule.nn.functional (F.relu(z))")
-        raise TypeError(f"{owner}: expected a chainrule Tensor as input, got {type(input).__name__}; "
-                        "wrap it first with cr.tensor(x) (a copy) or cr.from_numpy(x) (shared memory)")
-    in_features = weight.data.shape[-1]
-    if input.data.ndim == 0 or input.data.shape[-1] != in_features:
-        got = input.data.shape[-1] if input.data.ndim else "no"
-        raise RuntimeError(f"{owner}: input has {got} features (shape {input.data.shape}); the last dim of "
-                           f"the input must be the layer's in_features = {in_features}")
-    if input.data.dtype != weight.data.dtype:
-        # Only a floating-point model can be converted to the input's dtype: an integer, bool or string
-        # input is the thing to convert (model.to(int64) would make no sense).
-        model_hint = (f" or the model (model.{_method(input.data.dtype)}())" if input.data.dtype.kind == "f"
-                      else "")
-        raise RuntimeError(
-            f"{owner}: input has dtype {input.data.dtype} but the weight has dtype {weight.data.dtype}; they "
-            f"must be the same. Convert the input (x.{_method(weight.data.dtype)}()){model_hint}"
-        )
-
-
-def _method(dtype: np.dtype) -> str:
-    return {"float64": "double", "float32": "float", "float16": "half"}.get(str(dtype), f"to({dtype})")
 
 
 class Linear(Module):
@@ -105,13 +74,13 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
         weight = self.weight
-        bias = self.bias
-        if not isinstance(input, Tensor) or input.data.dtype != weight.data.dtype \
-                or input.data.shape[-1:] != (self.in_features,):
-            check_linear_input(f"Linear(in_features={self.in_features})", input, weight)
-        if bias is None:
-            return LinearFunction.apply(input, weight)
-        return LinearFunction.apply(input, weight, bias)
+        try:
+            return F.linear(input, weight, self.bias)
+        except (TypeError, RuntimeError):
+            # F.linear's checks name the function; say the same about this layer (a no-op when the
+            # input was fine and the error came from elsewhere). No cost unless something failed.
+            F.check_linear_input(f"Linear(in_features={self.in_features})", input, weight)
+            raise
 
     def extra_repr(self) -> str:
         has_bias = self.bias is not None

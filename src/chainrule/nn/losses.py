@@ -4,6 +4,9 @@ Each measures how far the network's output is from the target; training minimise
 batch (``reduction='mean'``), and ``loss.backward()`` starts backpropagation from it. ``'sum'`` adds
 the per-sample losses instead, ``'none'`` returns them all. Arguments after the first are
 keyword-only where PyTorch has its deprecated ``size_average``/``reduce`` in between.
+
+A module stores its arguments and calls its function in ``nn.functional``, the one place that checks
+them (so a wrong ``reduction`` or ``delta`` is reported on the first call, as in PyTorch).
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ def _buffer(value: Any) -> Tensor | None:
 
 
 class _Loss(Module):
-    # Whether the target is integer class indices (N,) rather than values shaped like the input.
+    #: Whether the target holds class indices (integers, one per sample) rather than values shaped like
+    #: the output: what ``cr.fit``, ``explain`` and the metrics ask to prepare the targets.
     takes_class_indices: ClassVar[bool] = False
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = FL.check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
@@ -72,8 +76,6 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        if not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = delta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
@@ -130,9 +132,6 @@ class CrossEntropyLoss(_WeightedLoss):
     def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError("CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0, "
-                             f"got {label_smoothing}")
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 

@@ -22,9 +22,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import numpy as np
-
 from chainrule import dtypes
+from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.conversion import convert_floats, dtype_of_to_call
 from chainrule.nn.hooks import RemovableHandle, add_hook, call_with_hooks
@@ -301,13 +300,9 @@ class Module:
 
     # -- gradients and modes ------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients of every parameter (``None``, or arrays of zeros)."""
-        for param in self.parameters():
-            if set_to_none:
-                param.grad = None
-            elif param.grad is not None:
-                # A fresh array rather than zeroing in place: gradient arrays may be shared.
-                param.grad.data = np.zeros_like(param.data)
+        """Forget the gradients of every parameter, exactly as ``Optimizer.zero_grad``: ``.grad = None``
+        (default, as in PyTorch), or with ``set_to_none=False`` a new zero tensor for each gradient."""
+        clear_grads(self.parameters(), set_to_none)
 
     def requires_grad_(self: ModuleT, requires_grad: bool = True) -> ModuleT:
         """Switch gradient computation on or off for every parameter (off freezes a layer)."""

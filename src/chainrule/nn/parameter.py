@@ -32,12 +32,7 @@ class Parameter(Tensor):
         else:
             array = to_array(data, copy=False)
         # Set the slots directly: Tensor.__init__ would copy, and torch.nn.Parameter shares storage.
-        self.data = array
-        self.grad = None
-        self._ctx = None
-        self._retains_grad = False
-        self.name = None
-        self.requires_grad = False
+        self._set_state(array)
         if requires_grad:
             if array.dtype.kind != "f":
                 raise RuntimeError(

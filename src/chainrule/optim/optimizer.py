@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.grad_mode import enable_grad, no_grad
 from chainrule.autograd.tensor import Tensor
 
@@ -190,13 +191,7 @@ class Optimizer:
         (never zeroing the old array in place, which may be shared with other tensors).
         """
         for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if set_to_none:
-                    param.grad = None
-                else:
-                    param.grad = Tensor._wrap(np.zeros_like(param.grad.data))
+            clear_grads(group["params"], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, once; returns ``closure()``'s loss (or None).

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from chainrule import creation, tensor_functions
+from chainrule import creation
+from chainrule.autograd import functional
 from chainrule.autograd.tensor import Tensor
 from chainrule.dtypes import float64
 from chainrule.nn import functional as F
@@ -29,7 +30,7 @@ def _step(z: Tensor) -> Tensor:
     # NOTE: written as where(z > 0, (z - z) + 1, z - z) so the graph reaches z: autograd then reports the
     # true derivative, 0 on both sides of the jump, which is why the perceptron needs its own learning rule.
     zero = z - z
-    return tensor_functions.where(z.data > 0, zero + 1, zero)
+    return functional.where(z.data > 0, zero + 1, zero)
 
 
 # name -> (function of a tensor, formula of g, formula of g'): the library's own activations

@@ -128,8 +128,7 @@ def predict_grid(model: Any, points: np.ndarray,
         is_probability = output == "probability" or (output == "auto" and (
             _last_layer_name(model) in _PROBABILITY_LAYERS or bool(np.all((out >= 0) & (out <= 1)))))
         if out.ndim == 2 and out.shape[1] == 2:  # two classes as two logits (cross-entropy) or softmax
-            shifted = np.exp(out - out.max(axis=1, keepdims=True))
-            p = out if is_probability else shifted / shifted.sum(axis=1, keepdims=True)
+            p = out if is_probability else cr.softmax(cr.from_numpy(out), dim=1).numpy()
             return out.argmax(axis=1), p[:, 1]
         if out.ndim == 2 and out.shape[1] > 2:
             return out.argmax(axis=1), None

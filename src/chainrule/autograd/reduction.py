@@ -1,7 +1,9 @@
-"""Reductions: sum, mean, max, min over all elements or along ``dim`` (with ``keepdim``).
+"""Reductions: sum, mean, max, min, product over all elements or along ``dim`` (with ``keepdim``), and
+the running (cumulative) sum.
 
 Their backward broadcasts the incoming gradient back over the reduced axes: a sum copies it to
-every element, a mean divides it by the count, a max sends it to the element(s) that won.
+every element, a mean divides it by the count, a max sends it to the element(s) that won, a product
+to each element times the product of the others.
 """
 
 from __future__ import annotations
@@ -80,3 +82,43 @@ class MaxAlongDim(Function):
         full = np.zeros(shape, dtype=grad.dtype)
         np.put_along_axis(full, indices, grad if keepdim else np.expand_dims(grad, dim), axis=dim)
         return full
+
+
+class CumSum(Function):
+    """out = running sum of x along ``dim``;  dL/dx = running sum of g taken from the end backwards."""
+
+    def forward(self, x: np.ndarray, dim: int) -> np.ndarray:
+        self.save_for_backward(dim)
+        return np.cumsum(x, axis=dim)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        (dim,) = self.saved
+        return np.flip(np.cumsum(np.flip(grad, axis=dim), axis=dim), axis=dim)
+
+
+class Prod(Function):
+    """out = product of x along ``dim`` (all elements when None);  dL/dx_i = g * (product of the others).
+
+    The product of the others is taken as (product of those before i) * (product of those after i),
+    so zeros in x need no division and no special case.
+    """
+
+    def forward(self, x: np.ndarray, dim: int | None, keepdim: bool = False) -> np.ndarray:
+        self.save_for_backward(x, dim, keepdim)
+        return np.asarray(np.prod(x, axis=dim, keepdims=keepdim))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x, dim, keepdim = self.saved
+        flat = x.reshape(-1) if dim is None else x
+        axis = 0 if dim is None else dim
+        ones_shape = list(flat.shape)
+        ones_shape[axis] = 1
+        ones = np.ones(ones_shape, dtype=x.dtype)
+        before = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=axis)], axis=axis), axis=axis)
+        after = np.flip(np.cumprod(np.flip(np.concatenate([np.delete(flat, 0, axis=axis), ones], axis=axis),
+                                           axis=axis), axis=axis), axis=axis)
+        others = before * after
+        if dim is None:
+            return (grad * others).reshape(x.shape)
+        g = grad if keepdim else np.expand_dims(grad, dim)
+        return g * others

@@ -1,10 +1,8 @@
-"""Ops that move elements without changing them: reshape, transpose, permute, expand, indexing,
-concatenation and stacking. Their backward moves the gradient back to where each element came from.
+"""Ops that move elements without changing them: reshape, transpose, permute, expand, concatenation
+and stacking. Their backward moves the gradient back to where each element came from.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
@@ -53,30 +51,6 @@ class Expand(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad
-
-
-def _is_basic_index(index: Any) -> bool:
-    """True for ints, slices, None and Ellipsis only: each element is then picked at most once."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
-
-
-class GetItem(Function):
-    """out = x[index];  dL/dx scatters g back to the picked positions, adding where a position was
-    picked more than once (advanced indexing with repeats)."""
-
-    def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
-        self.save_for_backward(x.shape, x.dtype, index)
-        return np.asarray(x[index])
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        shape, dtype, index = self.saved
-        full = np.zeros(shape, dtype=grad.dtype)
-        if _is_basic_index(index):
-            full[index] = grad
-        else:
-            np.add.at(full, index, grad)
-        return full
 
 
 class Cat(Function):

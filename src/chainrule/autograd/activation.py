@@ -1,33 +1,19 @@
 """Activation functions as graph ops, each with the derivative the notes derive.
 
 The derivative is computed from what forward already produced where the calculus allows it
-(sigmoid' = s(1 - s), tanh' = 1 - t^2), so backward costs one pass and no extra exp.
+(sigmoid' = s(1 - s), tanh' = 1 - t^2), so backward costs one pass and no extra exp. Each op is named
+after its ``nn`` layer with PyTorch's suffix for the autograd Function behind a module (``Function``),
+so that ``SigmoidFunction`` (the op) and ``nn.Sigmoid`` (the layer) are never confused.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from chainrule.autograd.function import Function
-
-_erf_impl: Any = None
-
-
-def erf(x: np.ndarray) -> np.ndarray:
-    """The error function, element-wise, keeping the input's dtype."""
-    global _erf_impl
-    if _erf_impl is None:
-        # NOTE: imported on first use, not at import time: scipy costs ~0.4 s of every `import chainrule`.
-        try:  # scipy's erf is vectorised C; NumPy has none, so fall back to the standard library's.
-            from scipy.special import erf as scipy_erf
-
-            _erf_impl = scipy_erf
-        except ImportError:  # pragma: no cover - exercised only without scipy
-            _erf_impl = np.vectorize(math.erf, otypes=[np.float64])
-    return np.asarray(_erf_impl(x), dtype=x.dtype)
+from chainrule.autograd.unary import erf
 
 
 def sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -58,7 +44,7 @@ def keep_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
     return bits.view(grad.dtype)
 
 
-class Sigmoid(Function):
+class SigmoidFunction(Function):
     """out = 1 / (1 + e^-x);  dL/dx = g * out * (1 - out)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -71,7 +57,7 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
-class Tanh(Function):
+class TanhFunction(Function):
     """out = tanh x;  dL/dx = g * (1 - out^2)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -84,7 +70,7 @@ class Tanh(Function):
         return grad * (1 - out * out)
 
 
-class ReLU(Function):
+class ReLUFunction(Function):
     """out = max(0, x);  dL/dx = g where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -97,7 +83,7 @@ class ReLU(Function):
         return keep_where(out > 0, grad)
 
 
-class LeakyReLU(Function):
+class LeakyReLUFunction(Function):
     """out = x if x > 0 else slope * x;  dL/dx = g if x > 0 else slope * g."""
 
     def forward(self, x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
@@ -110,7 +96,7 @@ class LeakyReLU(Function):
         return np.where(positive, grad, grad * np.asarray(slope, dtype=grad.dtype))
 
 
-class ELU(Function):
+class ELUFunction(Function):
     """out = x if x > 0 else alpha (e^x - 1);  dL/dx = g if x > 0 else g (out + alpha)."""
 
     def forward(self, x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -125,7 +111,7 @@ class ELU(Function):
         return np.where(positive, grad, grad * (out + alpha))
 
 
-class Softplus(Function):
+class SoftplusFunction(Function):
     """out = (1/beta) ln(1 + e^(beta x)), linear above ``threshold``;  dL/dx = g * logsig(beta x)."""
 
     def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
@@ -139,7 +125,7 @@ class Softplus(Function):
         return np.where(linear, grad, grad * sigmoid_array(scaled))
 
 
-class LogSigmoid(Function):
+class LogSigmoidFunction(Function):
     """out = ln logsig(x) = -ln(1 + e^-x), stable for any x;  dL/dx = g * logsig(-x)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -155,7 +141,7 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
-class GELU(Function):
+class GELUFunction(Function):
     """out = x Phi(x) with Phi the normal CDF (``approximate='none'``, the exact erf form), or the
     tanh approximation 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) (``approximate='tanh'``)."""
 
@@ -180,13 +166,23 @@ class GELU(Function):
         return grad * (cdf + x * pdf)
 
 
-class Erf(Function):
-    """out = erf(x);  dL/dx = g * 2/sqrt(pi) e^(-x^2)."""
+STEP_BACKWARD_MESSAGE = (
+    "Step (the Heaviside threshold of the perceptron) cannot be backpropagated through: its derivative "
+    "is 0 everywhere except at the threshold, where it does not exist. Every weight before it would get "
+    "a gradient of 0, so gradient descent would get no signal and never move. This is why the perceptron "
+    "(cr.Perceptron) learns with its own rule, w <- w + lr (y - y_hat) x, which uses the error itself "
+    "instead of a derivative. To train a network by backpropagation, use a smooth activation instead: "
+    "nn.Sigmoid() (the 'continuous perceptron', whose output > 0.5 is the same decision), nn.Tanh() or "
+    "nn.ReLU()."
+)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save_for_backward(x)
-        return erf(x)
+
+class StepFunction(Function):
+    """out = 1 where x > threshold, else 0 (the perceptron's Heaviside step). backward raises (see
+    ``STEP_BACKWARD_MESSAGE``)."""
+
+    def forward(self, x: np.ndarray, threshold: float = 0.0) -> np.ndarray:
+        return (x > threshold).astype(x.dtype)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        x = self.saved[0]
-        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)
+        raise RuntimeError(STEP_BACKWARD_MESSAGE)

@@ -1,12 +1,30 @@
-"""Element-wise ops of one tensor (and the element-wise choices: clamp, maximum, minimum, where)."""
+"""Element-wise functions of one tensor: exp, log, sqrt, abs, sin, cos, erf, clamp; the dtype cast and
+the copy; and dropout's mask. Each forward sits beside its derivative."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from chainrule.autograd.function import Function
+
+_erf_impl: Any = None
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function, element-wise, keeping the input's dtype."""
+    global _erf_impl
+    if _erf_impl is None:
+        # NOTE: imported on first use, not at import time: scipy costs ~0.4 s of every `import chainrule`.
+        try:  # scipy's erf is vectorised C; NumPy has none, so fall back to the standard library's.
+            from scipy.special import erf as scipy_erf
+
+            _erf_impl = scipy_erf
+        except ImportError:  # pragma: no cover - exercised only without scipy
+            _erf_impl = np.vectorize(math.erf, otypes=[np.float64])
+    return np.asarray(_erf_impl(x), dtype=x.dtype)
 
 
 class Exp(Function):
@@ -142,44 +160,46 @@ class ClampTensor(Function):
         return tuple(grads)
 
 
-class Maximum(Function):
-    """out = max(a, b) element-wise;  the gradient goes to the larger input, split in half on ties."""
+class Erf(Function):
+    """out = erf(x);  dL/dx = g * 2/sqrt(pi) e^(-x^2)."""
 
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.save_for_backward(a, b)
-        return np.maximum(a, b)
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save_for_backward(x)
+        return erf(x)
 
-    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
-        a, b = self.saved
-        share_a = (a > b) + 0.5 * (a == b)
-        return grad * share_a.astype(grad.dtype), grad * (1 - share_a).astype(grad.dtype)
-
-
-class Minimum(Function):
-    """out = min(a, b) element-wise;  the gradient goes to the smaller input, split in half on ties."""
-
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.save_for_backward(a, b)
-        return np.minimum(a, b)
-
-    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
-        a, b = self.saved
-        share_a = (a < b) + 0.5 * (a == b)
-        return grad * share_a.astype(grad.dtype), grad * (1 - share_a).astype(grad.dtype)
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self.saved[0]
+        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)
 
 
-class Where(Function):
-    """out = a where condition else b;  each input gets the gradient where it was chosen."""
+class Cast(Function):
+    """out = x converted to ``dtype``;  dL/dx = g converted back."""
 
-    def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
-        self.save_for_backward(condition)
-        return np.where(condition, a, b)
+    def forward(self, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        self.save_for_backward(x.dtype)
+        return x.astype(dtype)
 
-    def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
-        (condition,) = self.saved
-        zero = np.zeros((), dtype=grad.dtype)
-        need_a, need_b = self.needs_input_grad
-        return (
-            np.where(condition, grad, zero) if need_a else None,
-            np.where(condition, zero, grad) if need_b else None,
-        )
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad.astype(self.saved[0])
+
+
+class Clone(Function):
+    """out = a copy of x;  dL/dx = g."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad
+
+
+class DropoutFunction(Function):
+    """Inverted dropout's mask applied: out = x * mask;  dL/dx = g * mask, with mask 0 (dropped) or
+    1 / (1 - p) (kept), drawn by ``nn.functional.dropout``."""
+
+    def forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        self.save_for_backward(mask)
+        return x * mask
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.saved[0]

@@ -1,4 +1,6 @@
-"""The functional forms PyTorch has at the top level (``cr.exp(x)``, ``cr.cat([a, b])``, ...)."""
+"""The tensor-level functions PyTorch has at the top level (``cr.exp(x)``, ``cr.cat([a, b])``,
+``cr.where(...)``, ...): ``cat`` and ``stack`` of several tensors, and the functional forms of the
+``Tensor`` methods, each of which calls its method (so the logic has one home, in the method)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd import ops_shape, ops_unary
-from chainrule.autograd.tensor import Tensor, _axes, matmul, maximum, minimum, promote, to_array
+from chainrule.autograd import shape
+from chainrule.autograd.dims import insertion_dim, normalize_dim
+from chainrule.autograd.tensor import Tensor, promote
 
 __all__ = [
     "abs", "argmax", "argmin", "cat", "clamp", "clip", "concat", "cos", "exp", "log", "log_softmax",
@@ -32,14 +35,14 @@ def _tensors(tensors: Sequence[Any], what: str) -> list[Tensor]:
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Join tensors along an existing ``dim``; the other dims must match."""
     parts = _tensors(tensors, "cat")
-    axis = _axes(dim, parts[0].ndim)[0]  # type: ignore[index]
+    axis = normalize_dim(dim, parts[0].ndim)
     reference = parts[0].shape
     for i, t in enumerate(parts):
         if t.ndim != len(reference) or any(a != b for k, (a, b) in enumerate(zip(t.shape, reference, strict=True))
                                           if k != axis):
             raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {reference}; "
                                f"all dims except dim {dim} must match")
-    return ops_shape.Cat.apply(*parts, dim=axis)
+    return shape.Cat.apply(*parts, dim=axis)
 
 
 concat = cat
@@ -52,9 +55,7 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
         if t.shape != parts[0].shape:
             raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {parts[0].shape}; "
                                "stack needs equal shapes")
-    if not -parts[0].ndim - 1 <= dim <= parts[0].ndim:
-        raise IndexError(f"stack: dim {dim} out of range for tensors of {parts[0].ndim} dims")
-    return ops_shape.Stack.apply(*parts, dim=dim % (parts[0].ndim + 1))
+    return shape.Stack.apply(*parts, dim=insertion_dim(dim, parts[0].shape, "stack"))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
@@ -64,13 +65,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyT
     >>> cr.where(cr.tensor([True, False]), cr.tensor([1.0, 2.0]), 0.0)
     tensor([1., 0.])
     """
-    cond = to_array(condition, copy=False).astype(bool, copy=False)
     a, b = promote(input, other)
-    try:
-        return ops_unary.Where.apply(a, b, condition=cond)
-    except ValueError:
-        raise RuntimeError(f"where: condition {cond.shape}, input {a.shape} and other {b.shape} "
-                           "cannot be broadcast together") from None
+    return a.where(condition, b)
 
 
 def _t(x: Any) -> Tensor:
@@ -216,10 +212,19 @@ def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bo
     return bool(np.allclose(_t(a).data, _t(b).data, rtol=rtol, atol=atol))
 
 
-# keep the imported helpers visible to `from chainrule.tensor_functions import *`
-matmul = matmul
-maximum = maximum
-minimum = minimum
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Matrix product with NumPy/PyTorch rules (``input @ other``)."""
+    return _t(input).matmul(other)
+
+
+def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Element-wise maximum of two tensors."""
+    return _t(input).maximum(other)
+
+
+def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Element-wise minimum of two tensors."""
+    return _t(input).minimum(other)
 
 
 def gather(x: Tensor, dim: int, index: Any) -> Tensor:

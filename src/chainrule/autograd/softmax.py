@@ -1,0 +1,85 @@
+"""softmax, log_softmax and logsumexp along a dim: the one home of their numerics, which the
+cross-entropy losses use too.
+
+Every form shifts the logits by their max first: the exponents are then <= 0, so logits of +-1e4
+neither overflow nor lose every digit, and the sum of exponentials is >= 1, so its log is finite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd.function import Function
+
+Dims = int | tuple[int, ...]
+
+
+def shift_by_max(x: np.ndarray, dim: Dims) -> tuple[np.ndarray, np.ndarray]:
+    """(x - m, m) with m the max of x along ``dim`` (kept as size-1 axes). A slice whose max is not
+    finite (all -inf, or holding +inf) is shifted by 0 instead, which would otherwise give -inf - -inf = nan."""
+    # np.maximum.reduce is .max without its Python wrapper: this runs on every cross-entropy step.
+    peak = np.maximum.reduce(x, axis=dim, keepdims=True)
+    if not np.isfinite(peak).all():
+        peak = np.where(np.isfinite(peak), peak, 0)
+    return x - peak, peak
+
+
+def softmax_and_log_softmax(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(softmax, log_softmax) of x along ``dim`` from one exp:  p = e^s / sum e^s,  ln p = s - ln sum e^s,
+    with s = x - max(x)."""
+    log_probs, _ = shift_by_max(x, dim)
+    probs = np.exp(log_probs)
+    sums = np.add.reduce(probs, axis=dim, keepdims=True)
+    log_probs -= np.log(sums)
+    probs /= sums
+    return probs, log_probs
+
+
+def logsumexp_array(x: np.ndarray, dim: Dims, keepdim: bool = False) -> np.ndarray:
+    """ln sum e^x along ``dim``, computed as m + ln sum e^(x - m) with m the max (no overflow)."""
+    shifted, peak = shift_by_max(x, dim)
+    out = np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True)) + peak
+    return out if keepdim else np.squeeze(out, dim)
+
+
+class SoftmaxFunction(Function):
+    """p = e^x / sum e^x along ``dim``;  dL/dx = p * (g - sum(g * p))."""
+
+    def forward(self, x: np.ndarray, dim: int) -> np.ndarray:
+        shifted, _ = shift_by_max(x, dim)
+        out = np.exp(shifted, out=shifted)
+        out /= np.add.reduce(out, axis=dim, keepdims=True)
+        self.save_for_backward(out, dim)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        out, dim = self.saved
+        return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
+
+
+class LogSoftmaxFunction(Function):
+    """out = x - logsumexp(x) along ``dim``;  dL/dx = g - softmax(x) * sum(g)."""
+
+    def forward(self, x: np.ndarray, dim: int) -> np.ndarray:
+        probs, log_probs = softmax_and_log_softmax(x, dim)
+        # softmax comes out of the same exp, so backward needs no second one
+        self.save_for_backward(probs, dim)
+        return log_probs
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        probs, dim = self.saved
+        return grad - probs * grad.sum(axis=dim, keepdims=True)
+
+
+class LogSumExp(Function):
+    """out = ln sum e^x along ``dim``;  dL/dx = g * softmax(x)."""
+
+    def forward(self, x: np.ndarray, dim: Dims, keepdim: bool = False) -> np.ndarray:
+        out = logsumexp_array(x, dim, keepdim=True)
+        self.save_for_backward(x, out, dim, keepdim)
+        return out if keepdim else np.squeeze(out, dim)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x, out, dim, keepdim = self.saved
+        g = grad if keepdim else np.expand_dims(grad, dim)
+        return g * np.exp(x - out)

@@ -1,0 +1,138 @@
+"""Tensor methods, in-place family: updates that change a tensor's array (for initialisation and
+optimisers, under ``no_grad``) and the augmented assignments ``+=``, ``-=``, ``*=``, ``/=``.
+``Tensor`` (tensor.py) takes each function here as its method."""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chainrule.autograd import arithmetic as arith
+from chainrule.autograd import grad_mode
+from chainrule.autograd.function import Function
+from chainrule.autograd.tensor_base import TensorBase
+
+if TYPE_CHECKING:
+    from chainrule.autograd.tensor import Tensor
+
+# -- in-place updates (for initialisation and optimisers, under no_grad) ------------------------
+
+
+def check_inplace(self: Tensor, source: Any = None) -> None:
+    """In-place changes are not recorded in the graph, so refuse them where a gradient would be lost."""
+    if not grad_mode._state.enabled:
+        return
+    if self.requires_grad:
+        raise RuntimeError(
+            "a tensor that requires grad is being changed in place while the graph is recorded; wrap the "
+            "update in `with cr.no_grad():` (as optimisers do), or use an out-of-place op"
+        )
+    if isinstance(source, TensorBase) and source.requires_grad:
+        raise RuntimeError(
+            "writing a tensor that requires grad into another one in place is not recorded in the graph, so "
+            "its gradient would be lost; build the result out of place (cr.cat, cr.stack, cr.where, "
+            "or out = out + value)"
+        )
+
+
+def apply_inplace(self: Tensor, ufunc: Any, other: Any) -> Tensor:
+    self._check_inplace(other)
+    other_data = other.data if isinstance(other, TensorBase) else other
+    ufunc(self.data, other_data, out=self.data, casting="same_kind")
+    return self
+
+
+def augmented(self: Tensor, ufunc: Any, op: builtins.type[Function], other: Any) -> Tensor:
+    """``t += other``: in place, except while the graph is recorded and ``t`` is a computed result or
+    ``other`` carries a gradient; then ``t = t + other`` out of place (the name is rebound), so the
+    gradient still flows, as it does in PyTorch. A leaf that requires grad is refused, as in PyTorch."""
+    computed = self._ctx is not None and self.requires_grad
+    carries_grad = isinstance(other, TensorBase) and other.requires_grad and not self.requires_grad
+    if grad_mode._state.enabled and (computed or carries_grad):
+        return self._binary(op, other, true_divide=op is arith.Div)
+    return self._inplace(ufunc, other)
+
+
+def add_in_place(self: Tensor, other: Any) -> Tensor:
+    return self._augmented(np.add, arith.Add, other)
+
+
+def sub_in_place(self: Tensor, other: Any) -> Tensor:
+    return self._augmented(np.subtract, arith.Sub, other)
+
+
+def mul_in_place(self: Tensor, other: Any) -> Tensor:
+    return self._augmented(np.multiply, arith.Mul, other)
+
+
+def div_in_place(self: Tensor, other: Any) -> Tensor:
+    return self._augmented(np.divide, arith.Div, other)
+
+
+def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    self._check_inplace(other)
+    if alpha != 1:
+        other = (other.data if isinstance(other, TensorBase) else other) * alpha
+    return self._inplace(np.add, other)
+
+
+def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    self._check_inplace(other)
+    if alpha != 1:
+        other = (other.data if isinstance(other, TensorBase) else other) * alpha
+    return self._inplace(np.subtract, other)
+
+
+def mul_(self: Tensor, other: Any) -> Tensor:
+    return self._inplace(np.multiply, other)
+
+
+def div_(self: Tensor, other: Any) -> Tensor:
+    return self._inplace(np.divide, other)
+
+
+def zero_(self: Tensor) -> Tensor:
+    self._check_inplace()
+    self.data[...] = 0
+    return self
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    self._check_inplace()
+    self.data[...] = value.data.item() if isinstance(value, TensorBase) else value
+    return self
+
+
+def copy_(self: Tensor, source: Any) -> Tensor:
+    self._check_inplace(source)
+    source_data = source.data if isinstance(source, TensorBase) else np.asarray(source)
+    try:
+        np.copyto(self.data, np.broadcast_to(source_data, self.shape), casting="unsafe")
+    except ValueError:
+        raise RuntimeError(f"copy_: source of shape {np.shape(source_data)} does not fit a tensor of "
+                           f"shape {self.shape}") from None
+    return self
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    self._check_inplace()
+    np.clip(self.data, min, max, out=self.data)
+    return self
+
+
+def uniform_(self: Tensor, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
+    from chainrule.random import make_rng
+
+    self._check_inplace()
+    self.data[...] = make_rng(generator).uniform(a, b, size=self.shape)
+    return self
+
+
+def normal_(self: Tensor, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
+    from chainrule.random import make_rng
+
+    self._check_inplace()
+    self.data[...] = make_rng(generator).normal(mean, std, size=self.shape)
+    return self
