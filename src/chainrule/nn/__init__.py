@@ -9,7 +9,7 @@
 [(4, 2), (4,), (1, 4), (1,)]
 """
 
-from chainrule.nn import functional, init, utils
+from chainrule.nn import functional, init, parallel, utils
 from chainrule.nn.activations import (
     ELU,
     GELU,

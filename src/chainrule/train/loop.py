@@ -17,7 +17,7 @@ import numpy as np
 from chainrule import random as cr_random
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
-from chainrule.data.loader import DataLoader
+from chainrule.utils.data.loader import DataLoader
 from chainrule.train import resolve
 from chainrule.train.callbacks import Callback, History, defines_batch_hooks
 from chainrule.train.progress import progress_bar
