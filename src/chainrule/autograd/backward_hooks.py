@@ -5,8 +5,8 @@ and the engine's ``queue_callback``).
 
 - ``register_post_accumulate_grad_hook(tensor, hook)``: ``hook(tensor)`` runs each time a backward
   walk has added this walk's gradient into the leaf ``tensor.grad`` (once per walk, after every path
-  through the graph has been summed). Leaves become complete in reverse order of use: the last layer's
-  parameters first.
+  through the graph has been summed). The engine stores leaf gradients in the order of its reversed
+  topological walk, which need not be the reverse order of use.
 - ``queue_callback(callback)``: during a backward walk (from a hook), ask for ``callback()`` once the
   walk has finished; the queue is emptied at the end of every walk, even one that fails.
 """

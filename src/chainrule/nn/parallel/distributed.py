@@ -7,8 +7,8 @@ is the mean over its ``B/N`` samples, and the mean of those N means is the mean 
 process on ``B`` samples and N processes on ``B/N`` each compute the same gradient, hence (with the same
 starting weights, which the constructor makes sure of) the same parameters after every step.
 
-How: each parameter's gradient is complete when the engine's post-accumulate-grad hook fires for it
-(the last layer's first). When every parameter of a bucket (buckets.py) is ready, that bucket's flat
+How: each parameter's gradient is complete when the engine's post-accumulate-grad hook fires for it.
+When every parameter of a bucket (buckets.py) is ready, that bucket's flat
 array goes into a non-blocking all-reduce, in bucket order in every process; at the end of the backward
 walk the remaining buckets are started, all are awaited, divided by N, and each ``param.grad`` becomes
 its part of the averaged flat array. A parameter that got no gradient in this process counts as zero.

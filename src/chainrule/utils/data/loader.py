@@ -87,7 +87,17 @@ class DataLoader:
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         self.collate_fn = collate_fn
-        self._single = False
+        self._single = isinstance(dataset, (np.ndarray, Tensor))
+        # Tuples of arrays and bare arrays become a TensorDataset (what samples are read from).
+        if isinstance(dataset, (tuple, list)):
+            dataset = TensorDataset(*dataset)
+        elif self._single:
+            dataset = TensorDataset(dataset)
+        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader: cannot load from {type(dataset).__name__}; give a TensorDataset, a "
+                            "tuple of arrays or tensors (X, y), an array, or a Dataset with __len__ and "
+                            "__getitem__")
+        self._source = dataset
         self._arrays: tuple[np.ndarray, ...] | None = None
         if collate_fn is not None:
             pass  # the user's collate_fn sees samples, so batches go through the general path
@@ -96,22 +106,13 @@ class DataLoader:
         elif isinstance(dataset, Subset) and isinstance(dataset.dataset, TensorDataset):
             # One gather now, and the subset is served at array speed like any TensorDataset.
             self._arrays = tuple(array[dataset.indices] for array in dataset.dataset.arrays)
-        elif isinstance(dataset, (tuple, list)):
-            self._arrays = TensorDataset(*dataset).arrays
-        elif isinstance(dataset, (np.ndarray, Tensor)):
-            self._arrays = TensorDataset(dataset).arrays
-            self._single = True
-        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
-            raise TypeError(f"DataLoader: cannot load from {type(dataset).__name__}; give a TensorDataset, a "
-                            "tuple of arrays or tensors (X, y), an array, or a Dataset with __len__ and "
-                            "__getitem__")
 
     @property
     def num_samples(self) -> int:
         """How many samples one epoch covers before ``drop_last``."""
         if self.sampler is not None:
             return len(self.sampler)  # type: ignore[arg-type]
-        return len(self.dataset) if self._arrays is None else int(self._arrays[0].shape[0])
+        return len(self._source) if self._arrays is None else int(self._arrays[0].shape[0])
 
     def __len__(self) -> int:
         if self.batch_sampler is not None:
@@ -149,7 +150,11 @@ class DataLoader:
                 batch = tuple(Tensor._wrap(array[chosen]) for array in self._arrays)
                 yield batch[0] if self._single else batch
             else:
-                yield self._collate([self.dataset[int(i)] for i in indices])
+                yield self._collate([self._sample(i) for i in indices])
+
+    def _sample(self, index: Any) -> Any:
+        sample = self._source[int(index)]
+        return sample[0] if self._single else sample
 
     def _collate(self, samples: list[Any]) -> Any:
         return (self.collate_fn or default_collate)(samples)
@@ -172,11 +177,11 @@ class DataLoader:
         indices = np.arange(n) if order is None else order
         if self.batch_size is None:
             for i in indices:
-                yield self.dataset[int(i)]
+                yield self._sample(i)
             return
         size = self.batch_size
         for start in range(0, len(self) * size, size):
-            samples = [self.dataset[int(i)] for i in indices[start:start + size]]
+            samples = [self._sample(i) for i in indices[start:start + size]]
             yield self._collate(samples)
 
     def __repr__(self) -> str:
