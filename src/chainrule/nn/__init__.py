@@ -44,5 +44,5 @@ __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "HuberLoss",
     "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
     "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Softplus", "Step",
-    "Tanh", "functional", "init", "l1_penalty", "l2_penalty", "utils",
+    "Tanh", "functional", "init", "l1_penalty", "l2_penalty", "parallel", "utils",
 ]

@@ -17,10 +17,10 @@ import numpy as np
 from chainrule import random as cr_random
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
-from chainrule.utils.data.loader import DataLoader
 from chainrule.train import data_parallel, resolve
 from chainrule.train.callbacks import Callback, History, defines_batch_hooks
 from chainrule.train.progress import progress_bar
+from chainrule.utils.data.loader import DataLoader
 
 Metrics = Sequence[str | Callable[..., float]]
 
@@ -73,6 +73,10 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
             per epoch, False nothing.
         seed: an int or Generator for the shuffling order alone (None: the shared generator).
         lr: the learning rate of an optimiser given by name or class.
+
+    Under ``mpiexec -n N`` (or after ``chainrule.distributed.init_process_group``) the same call trains
+    data-parallel: each of the N processes computes on its share of every batch, the gradients are
+    averaged, and N processes make one process's updates; only rank 0 prints. See train/data_parallel.py.
 
     Returns:
         ``History``: ``history.history['loss']`` (mean training loss per epoch, weighted by batch

@@ -177,7 +177,8 @@ def check_collectives(report: dict) -> None:
     base = np.arange(6.0).reshape(2, 3) * (rank + 1)
     t = cr.tensor(base).T
     dist.all_reduce(t)
-    results["all_reduce non-contiguous"] = np.array_equal(t.numpy(), np.arange(6.0).reshape(2, 3).T * size * (size + 1) / 2)
+    expected = np.arange(6.0).reshape(2, 3).T * size * (size + 1) / 2
+    results["all_reduce non-contiguous"] = np.array_equal(t.numpy(), expected)
     work = dist.all_reduce(cr.tensor([1.0]), async_op=True)
     results["async_op returns Work"] = work is not None and work.wait() and work.is_completed()
     dist.barrier()
@@ -190,7 +191,7 @@ def check_collectives(report: dict) -> None:
 
 
 def check_sampler(report: dict) -> None:
-    rank, size = dist.get_rank(), dist.get_world_size()
+    size = dist.get_world_size()
     results: dict[str, bool] = {}
     for n in (1, 3, size, 10, 17, 64):
         for drop_last in (False, True):

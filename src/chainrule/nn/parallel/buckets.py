@@ -3,8 +3,8 @@ one all-reduce per bucket instead of one per parameter (few large messages beat 
 message pays the network's latency once).
 
 Parameters go into buckets in reverse order of ``module.parameters()`` (PyTorch's choice: the order in
-which a backward pass usually completes gradients, the last layer first), grouped by dtype, a new bucket starting whenever the
-current one would pass ``cap_bytes`` (PyTorch's ``bucket_cap_mb``, 25 MiB by default).
+which a backward pass usually completes gradients, the last layer first), grouped by dtype, a new bucket
+starting whenever the current one would pass ``cap_bytes`` (PyTorch's ``bucket_cap_mb``, 25 MiB by default).
 """
 
 from __future__ import annotations

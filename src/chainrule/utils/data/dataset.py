@@ -1,8 +1,9 @@
 """Datasets: something with a length whose items are samples, as in ``torch.utils.data``.
 
 ``TensorDataset(X, y)`` holds whole arrays; ``Subset`` is some of another data set's samples, and
-``random_split`` cuts a data set into random non-overlapping subsets. The ``DataLoader`` reads those arrays directly and cuts
-each batch out of them with one fancy index, so a batch never passes through a per-sample Python loop.
+``random_split`` cuts a data set into random non-overlapping subsets. The ``DataLoader`` reads a
+TensorDataset's arrays directly and cuts each batch out of them with one fancy index, so a batch never
+passes through a per-sample Python loop.
 """
 
 from __future__ import annotations

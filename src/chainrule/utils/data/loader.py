@@ -24,7 +24,7 @@ import numpy as np
 from chainrule import random as cr_random
 from chainrule.autograd.tensor import Tensor
 from chainrule.utils.data.collate import default_collate
-from chainrule.utils.data.dataset import Dataset, Subset, TensorDataset
+from chainrule.utils.data.dataset import Subset, TensorDataset
 from chainrule.utils.data.sampler import Sampler
 
 
@@ -150,7 +150,7 @@ class DataLoader:
                 batch = tuple(Tensor._wrap(array[chosen]) for array in self._arrays)
                 yield batch[0] if self._single else batch
             else:
-                yield self._collate([self._sample(i) for i in indices])
+                yield self._collate([self._sample(i) for i in indices])  # type: ignore[union-attr]
 
     def _sample(self, index: Any) -> Any:
         sample = self._source[int(index)]
