@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -47,10 +48,16 @@ def run_mpi(n: int, args: list[str], timeout: float = 60, cwd: str | Path | None
             module: bool = True) -> subprocess.CompletedProcess[str]:
     """``mpiexec -n n python [-m mpi4py] args...``; fails the test if the job outlives ``timeout``."""
     command = [find_mpiexec(), "-n", str(n), sys.executable, *(["-m", "mpi4py"] if module else []), *args]
+    # Its own session: no signal meant for the job reaches pytest, and a job that hangs is killed whole.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=worker_env(), cwd=cwd, start_new_session=True)
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=worker_env(), cwd=cwd)
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"MPI job did not end within {timeout} s: {' '.join(command)}\n{error.stdout}\n{error.stderr}")
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"MPI job did not end within {timeout} s: {' '.join(command)}\n{stdout}\n{stderr}")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def run_worker(n: int, worker: str, out: Path, *extra: str, timeout: float = 60) -> dict[str, Any]:
