@@ -37,6 +37,9 @@ def test_data_parallel_training_collectives_and_sampler(n, tmp_path) -> None:
         assert report[f"{optimizer}_small_buckets"]["buckets"] == 6   # one per parameter at 100 bytes a bucket
     assert report["construction"] == {"ranks_started_different": True, "all_equal_rank0_after": True,
                                       "rank0_unchanged": True}
+    assert report["state_dict"] == {"keys": ["module.0.weight", "module.0.bias", "module.2.weight", "module.2.bias",
+                                             "module.4.weight", "module.4.bias"],
+                                    "module_is_the_model": True, "loads_into_plain_model": True}
     assert report["no_sync"]["local_grads_differ"]
     assert report["no_sync"]["synced_is_mean_of_sums"] <= TOLERANCE
     assert report["unused"] == {"equal_everywhere": True, "is_mean": True}

@@ -104,8 +104,12 @@ def check_broadcast_at_construction(report: dict) -> None:
     rank = dist.get_rank()
     model = make_model(100 + rank)
     before = flat(model)
-    DDP(model)
+    wrapped = DDP(model)
     after = gather(flat(model).tolist())
+    plain = make_model(0)
+    plain.load_state_dict(wrapped.module.state_dict())
+    report["state_dict"] = {"keys": list(wrapped.state_dict()), "module_is_the_model": wrapped.module is model,
+                            "loads_into_plain_model": bool(np.array_equal(flat(plain), flat(model)))}
     report["construction"] = {
         "ranks_started_different": len({tuple(np.round(b, 12)) for b in map(tuple, gather(before.tolist()))}) > 1,
         "all_equal_rank0_after": all(np.array_equal(np.array(a), np.array(after[0])) for a in after),
