@@ -122,6 +122,7 @@ _LAZY: dict[str, str] = {
     "nn": "chainrule.nn",
     "optim": "chainrule.optim",
     "data": "chainrule.data",
+    "distributed": "chainrule.distributed",
     "train": "chainrule.train",
     "explain": "chainrule.explain",
     "viz": "chainrule.viz",

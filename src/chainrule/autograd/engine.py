@@ -14,6 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chainrule.autograd import function as function_module
+from chainrule.autograd.backward_hooks import (
+    post_accumulate_grad_hooks,
+    run_post_accumulate_grad_hooks,
+    run_queued_callbacks,
+)
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:
@@ -89,7 +95,17 @@ def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.
 
 
 def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None = None) -> None:
-    """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node."""
+    """The engine: one reverse walk (``_walk``), then the callbacks hooks queued during it (backward_hooks)."""
+    try:
+        _walk(root, seed, retain_graph, inputs)
+    except BaseException:
+        run_queued_callbacks(False)
+        raise
+    run_queued_callbacks(True)
+
+
+def _walk(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None) -> None:
+    """One reverse walk over the graph, accumulating dL/d(node) for every node."""
     order = topological_order(root)
     only = None if inputs is None else {id(t) for t in inputs}
     grads: dict[int, np.ndarray] = {id(root): seed}
@@ -102,6 +118,8 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
         # Leaves keep their gradient, other tensors only when asked (retain_grad, or backward(inputs=...)).
         if (ctx is None or node._retains_grad) if only is None else id(node) in only:
             store_grad(node, grad, handed_out)
+            if ctx is None and post_accumulate_grad_hooks:
+                run_post_accumulate_grad_hooks(node)
         if ctx is None:
             continue
         if ctx.released:

@@ -122,6 +122,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    from chainrule.cli import mpi_job
+
+    if mpi_job.join():  # one process of `mpiexec -n N chainrule ...`
+        return mpi_job.end(_main(argv))
+    return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         return _dispatch(args)

@@ -156,12 +156,14 @@ def run_train(settings: dict[str, Any]) -> int:
                                  target_scaling)
     info = model_metadata(data, scaling, target_scaling, loss, settings, run, history, epochs_done, scores,
                           len(X_train), len(X_val))
+    from chainrule.distributed.process_group import is_main_process
     from chainrule.io import save
 
-    save(model, settings["out"], metadata=info)
+    if is_main_process():  # under mpiexec every process holds the same model: rank 0 writes the files
+        save(model, settings["out"], metadata=info)
     report.finish(settings, scores, epochs_done, time.perf_counter() - started)
     plot_path = settings["plot"] or (DEFAULT_PLOT if classification and X_train.shape[1] == 2 else None)
-    if plot_path is not None:
+    if plot_path is not None and is_main_process():
         report.plot(settings, plot_path, model, data, scaling)
     return 0
 

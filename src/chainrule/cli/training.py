@@ -123,7 +123,9 @@ class EpochCheckpoint(Callback):
         self.epochs_done = epoch + 1
         finished = self.epochs_done >= int(self.params.get("epochs", 0))
         metadata = self.metadata(epoch, dict(logs or {}), finished)
-        if self.path is not None:
+        from chainrule.distributed.process_group import is_main_process
+
+        if self.path is not None and is_main_process():  # under mpiexec rank 0 writes
             from chainrule.io import save_checkpoint
 
             save_checkpoint(self.path, self.model, epoch=self.epochs_done, optimizer=self.optimizer,

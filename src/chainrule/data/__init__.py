@@ -1,4 +1,5 @@
-"""Data: loaders that serve mini-batches, toy problems, feature maps, splits and named data sets.
+"""Data: the notes' toy problems, feature maps, splits and named data sets, and (re-exported from their
+home ``chainrule.utils.data``, PyTorch's path) the ``DataLoader`` and datasets.
 
 >>> import chainrule as cr
 >>> X, y = cr.data.moons(n_samples=200, noise=0.1, seed=0)
@@ -10,12 +11,11 @@
 
 from __future__ import annotations
 
-from chainrule.data.dataset import Dataset, TensorDataset
 from chainrule.data.datasets import list_datasets, load_dataset
 from chainrule.data.features import polar, polynomial
-from chainrule.data.loader import DataLoader
 from chainrule.data.split import train_test_split
 from chainrule.data.toy import blobs, circles, linear, logic_gate, moons, rings, sine, spirals, xor
+from chainrule.utils.data import DataLoader, Dataset, TensorDataset
 
 __all__ = [
     "DataLoader", "Dataset", "TensorDataset", "blobs", "circles", "linear", "list_datasets", "load_dataset",

@@ -9,7 +9,7 @@
 [(4, 2), (4,), (1, 4), (1,)]
 """
 
-from chainrule.nn import functional, init, utils
+from chainrule.nn import functional, init, parallel, utils
 from chainrule.nn.activations import (
     ELU,
     GELU,
@@ -44,5 +44,5 @@ __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "HuberLoss",
     "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
     "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Softplus", "Step",
-    "Tanh", "functional", "init", "l1_penalty", "l2_penalty", "utils",
+    "Tanh", "functional", "init", "l1_penalty", "l2_penalty", "parallel", "utils",
 ]

@@ -3,31 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import count
 from typing import TYPE_CHECKING, Any
+
+from chainrule.utils.hooks import RemovableHandle, add_hook
 
 if TYPE_CHECKING:
     from chainrule.nn.module import Module
 
-_hook_ids = count()
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``handle.remove()`` takes the hook off again."""
-
-    def __init__(self, hooks: dict[int, Any], key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
-def add_hook(hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> RemovableHandle:
-    """Store ``hook`` under a fresh key (hooks run in the order they were added)."""
-    key = next(_hook_ids)
-    hooks[key] = hook
-    return RemovableHandle(hooks, key)
+__all__ = ["RemovableHandle", "add_hook", "call_with_hooks"]
 
 
 def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

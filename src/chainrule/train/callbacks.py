@@ -224,13 +224,15 @@ class ModelCheckpoint(Callback):
             raise KeyError(f"ModelCheckpoint: filepath {self.filepath!r} names {error}, which is not among "
                            f"epoch and the logged values {sorted(logs)}") from None
         from chainrule import io  # imported here: io is only needed when a checkpoint is written
+        from chainrule.distributed.process_group import is_main_process
 
-        if self.save_weights_only:
-            io.save_state_dict(self.model.state_dict(), path)
-        else:
-            io.save(self.model, path)
+        if is_main_process():  # under mpiexec every process holds the same model: rank 0 writes it
+            if self.save_weights_only:
+                io.save_state_dict(self.model.state_dict(), path)
+            else:
+                io.save(self.model, path)
         self.saved.append(path)
-        if self.verbose:
+        if self.verbose and is_main_process():
             print(f"ModelCheckpoint: epoch {epoch + 1}: saved {path}")
 
 

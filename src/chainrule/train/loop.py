@@ -16,11 +16,11 @@ import numpy as np
 
 from chainrule import random as cr_random
 from chainrule.autograd.tensor import Tensor
-from chainrule.data.loader import DataLoader
-from chainrule.train import resolve
+from chainrule.train import data_parallel, resolve
 from chainrule.train.callbacks import Callback, History, defines_batch_hooks
 from chainrule.train.evaluation import predict_arrays, restore_modes, saved_modes
 from chainrule.train.progress import progress_bar
+from chainrule.utils.data.loader import DataLoader
 
 Metrics = Sequence[str | Callable[..., float]]
 
@@ -74,6 +74,10 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
         seed: an int or Generator for the shuffling order alone (None: the shared generator).
         lr: the learning rate of an optimiser given by name or class.
 
+    Under ``mpiexec -n N`` (or after ``chainrule.distributed.init_process_group``) the same call trains
+    data-parallel: each of the N processes computes on its share of every batch, the gradients are
+    averaged, and N processes make one process's updates; only rank 0 prints. See train/data_parallel.py.
+
     Returns:
         ``History``: ``history.history['loss']`` (mean training loss per epoch, weighted by batch
         size), 'val_loss', metrics; ``history.epoch``; ``history.params``; ``history.optimizer``.
@@ -101,6 +105,11 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
     loss_fn = resolve.get_loss(loss)
     optimizer = resolve.get_optimizer(optimizer, model, lr)
     metric_fns = resolve.get_metrics(metrics, loss_fn)
+    # Several processes (mpiexec -n N): shard every batch, average gradients, print on rank 0 only.
+    callbacks = list(callbacks)
+    parallel = data_parallel.start(model, loss_fn, callbacks)
+    if parallel is not None and parallel.rank != 0:
+        verbose = False
 
     dtype = resolve.model_dtype(model)
     X_array = resolve.prepare_inputs(X, dtype)
@@ -128,12 +137,16 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
     size = n_samples if batch_size is None else min(int(batch_size), n_samples)
     generator = None if seed is None else cr_random.make_rng(seed)
     loader = DataLoader((X_array, y_array), batch_size=size, shuffle=shuffle, generator=generator)
+    if parallel is not None:
+        loader = parallel.loader(loader)
     history = History()
     history.params = {"epochs": int(epochs), "initial_epoch": int(initial_epoch), "steps": len(loader),
                       "batch_size": size, "samples": n_samples, "accumulate": int(accumulate),
                       "shuffle": bool(shuffle), "loss": resolve.loss_name(loss_fn),
                       "metrics": [name for name, _ in metric_fns], "verbose": verbose,
                       "validation": validation is not None}
+    if parallel is not None:
+        history.params["world_size"] = parallel.size
     display = progress_bar(verbose)
     # User callbacks first: what they add to the logs (a learning rate) reaches History and the display.
     all_callbacks = [*callbacks, history, *([display] if display is not None else [])]
@@ -151,14 +164,18 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
             for callback in all_callbacks:
                 callback.on_epoch_begin(epoch)
             model.train()
-            logs = _train_epoch(model, loader, loss_fn, optimizer, int(accumulate), epoch, int(epochs),
-                                metric_fns, [cb for cb in all_callbacks if defines_batch_hooks(cb)])
+            logs = _train_epoch(model if parallel is None else parallel.model, loader, loss_fn, optimizer,
+                                int(accumulate), epoch, int(epochs), metric_fns,
+                                [cb for cb in all_callbacks if defines_batch_hooks(cb)], parallel)
             if validation is not None:
                 scores = _evaluate_arrays(model, *validation, loss_fn, metric_fns, None)
                 logs.update({f"val_{key}": value for key, value in scores.items()})
             for callback in all_callbacks:
                 callback.on_epoch_end(epoch, logs)
-            if any(callback.stop_training for callback in all_callbacks):
+            stop = any(callback.stop_training for callback in all_callbacks)
+            if parallel is not None:
+                stop = parallel.agree_to_stop(stop)
+            if stop:
                 break
         for callback in all_callbacks:
             callback.on_train_end(logs)
@@ -172,7 +189,7 @@ def fit(model: Any, X: Any, y: Any, *, loss: Any, optimizer: Any, epochs: int, b
 
 def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, accumulate: int, epoch: int,
                  epochs: int, metric_fns: list[tuple[str, Callable[..., float]]],
-                 batch_callbacks: list[Callback]) -> dict[str, Any]:
+                 batch_callbacks: list[Callback], parallel: data_parallel.DataParallel | None = None) -> dict[str, Any]:
     """One epoch over ``loader``; returns its logs (mean loss weighted by batch size, metrics)."""
     steps = len(loader)
     total, count = 0.0, 0
@@ -184,7 +201,10 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
     last_group_start = (steps - 1) // accumulate * accumulate
     scale = 1.0 / accumulate
     for batch, (inputs, target) in enumerate(loader):
-        size = len(inputs.data)
+        weight, size = 1.0, len(inputs.data)
+        if parallel is not None:  # this process's rows of the batch, and its loss's weight
+            sync = accumulate == 1 or (batch + 1) % accumulate == 0 or batch == steps - 1
+            inputs, target, weight, size = parallel.shard(inputs, target, sync)
         for callback in batch_callbacks:
             callback.on_batch_begin(batch, {"size": size})
         output = model(inputs)
@@ -192,6 +212,8 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
         value = float(loss.data)
         if not math.isfinite(value):
             raise _non_finite(value, epoch, epochs, batch, steps, optimizer)
+        if weight != 1.0:
+            loss = loss * weight
         if accumulate == 1:
             loss.backward()
             optimizer.step()
@@ -206,14 +228,19 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
         total += value * size
         count += size
         if keep:
-            outputs.append(output.data)
-            targets.append(target.data)
+            outputs.append(output.data[:size])
+            targets.append(target.data[:size])
         if batch_callbacks:
             batch_logs = {"loss": value, "size": size}
             for callback in batch_callbacks:
                 callback.on_batch_end(batch, batch_logs)
-            if any(callback.stop_training for callback in batch_callbacks):
+            stop = any(callback.stop_training for callback in batch_callbacks)
+            if parallel is not None:
+                stop = parallel.agree_to_stop(stop, batch_level=True)
+            if stop:
                 break
+    if parallel is not None:
+        total, count, outputs, targets = parallel.combine(total, count, outputs, targets)
     logs: dict[str, Any] = {"loss": total / max(count, 1)}
     if keep:
         all_outputs, all_targets = np.concatenate(outputs), np.concatenate(targets)

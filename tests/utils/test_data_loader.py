@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import chainrule as cr
-from chainrule.data import DataLoader, Dataset, TensorDataset
+from chainrule.utils.data import DataLoader, Dataset, TensorDataset
 
 
 def _data(n: int = 10) -> tuple[np.ndarray, np.ndarray]:

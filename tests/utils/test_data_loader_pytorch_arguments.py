@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.data import DataLoader, TensorDataset
+from chainrule.utils.data import DataLoader, TensorDataset
 
 
 def test_num_workers_and_pin_memory_are_accepted_and_change_nothing() -> None:
