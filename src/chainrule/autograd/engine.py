@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainrule.autograd import function as function_module
+from chainrule.autograd import recording
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.
 
 def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None = None) -> None:
     """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node."""
+    if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): it walks and records
+        return recording.tape.run_backward(root, seed, retain_graph, inputs)
     order = topological_order(root)
     only = None if inputs is None else {id(t) for t in inputs}
     grads: dict[int, np.ndarray] = {id(root): seed}

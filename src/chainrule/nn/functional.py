@@ -122,7 +122,12 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 class DropoutFunction(Function):
     """out = x * mask;  dL/dx = g * mask, with mask 0 (dropped) or 1 / (1 - p) (kept)."""
 
-    def forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, p: float, generator: Any) -> np.ndarray:
+        # The mask is drawn here, inside the op, so that a compiled step (cr.compile) replaying this
+        # forward draws a fresh mask from the same generator, exactly as the eager step does.
+        dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+        keep = make_rng(generator).random(x.shape, dtype=dtype) >= p
+        mask = np.zeros(x.shape, dtype=x.dtype) if p == 1.0 else keep * x.dtype.type(1 / (1 - p))
         self.save_for_backward(mask)
         return x * mask
 
@@ -140,10 +145,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     x = _floating(input, "dropout")
     if not training or p == 0.0:
         return x
-    dtype = x.data.dtype if x.data.dtype in (np.float32, np.float64) else np.float64
-    keep = make_rng(generator).random(x.data.shape, dtype=dtype) >= p
-    mask = np.zeros(x.data.shape, dtype=x.data.dtype) if p == 1.0 else keep * x.data.dtype.type(1 / (1 - p))
-    return DropoutFunction.apply(x, mask=mask)
+    return DropoutFunction.apply(x, p=p, generator=generator)
 
 
 # -- encoding ----------------------------------------------------------------------------------------

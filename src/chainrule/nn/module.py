@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from chainrule import dtypes
+from chainrule.autograd import recording
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.conversion import convert_floats, dtype_of_to_call
 from chainrule.nn.hooks import RemovableHandle, add_hook, call_with_hooks
@@ -302,6 +303,8 @@ class Module:
     # -- gradients and modes ------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of every parameter (``None``, or arrays of zeros)."""
+        if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+            return recording.tape.record_call(self.zero_grad, set_to_none)
         for param in self.parameters():
             if set_to_none:
                 param.grad = None
