@@ -50,7 +50,7 @@ def _signature(inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ..
     key: list[Any] = [grad_mode._state.enabled, tuple(kwargs) if kwargs else ()]
     arrays = []
     for arg in inputs:
-        if isinstance(arg, Tensor):
+        if type(arg) is Tensor or isinstance(arg, Tensor):
             key.append((arg.data.shape, arg.data.dtype, arg.requires_grad))
             arrays.append(id(arg.data))
         elif type(arg) is np.ndarray:

@@ -177,8 +177,9 @@ def generate(trace: Trace, resolved: list[tuple[str, Any]]) -> Callable[..., Any
         if kind[0] == "same" and unknown.tensor is not None:
             w.line(f"if {w.name('E', unknown.tensor)}.data is not {w.name('C', unknown.array)}: "
                    "raise Retrace(REPLACED)")
-    for position in range(trace.n_args):
-        w.line(f"s{position} = a{position}.data if type(a{position}) is not ndarray else a{position}")
+    for position, kind in enumerate(trace.arg_kinds):  # the signature fixes each argument's kind
+        if kind is not None:
+            w.line(f"s{position} = a{position}.data" if kind == "tensor" else f"s{position} = a{position}")
     if trace.has_guards:
         w.line("rng = SOURCE.generator; rng_state = rng.bit_generator.state")
     outflow_index = 0

@@ -56,6 +56,7 @@ class Trace:
     """What one traced call did (see the module docstring); ``reason`` is why it cannot be replayed."""
 
     n_args: int
+    arg_kinds: list[str | None] = field(default_factory=list)  # "tensor", "array" or None (other values)
     arg_ids: dict[int, int] = field(default_factory=dict)  # id(argument) -> position (gradients' owners)
     slot_of: dict[int, int] = field(default_factory=dict)  # id(array) -> slot
     steps: list[tuple[Any, ...]] = field(default_factory=list)
@@ -274,6 +275,8 @@ def trace_call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, 
     for position, arg in enumerate(inputs):
         tracer.trace.arg_ids[id(arg)] = position
         array = arg.data if isinstance(arg, Tensor) else arg
+        kind = "tensor" if isinstance(arg, Tensor) else "array" if type(arg) is np.ndarray else None
+        tracer.trace.arg_kinds.append(kind)
         # Every argument gets a slot (its array, or a placeholder), so that slot i is argument i.
         tracer.new_slot(array if isinstance(array, np.ndarray) else np.empty(0))
     patches: list[tuple[type, str, Any]] = [(Module, "__call__", _module_call(Module.__call__))]
