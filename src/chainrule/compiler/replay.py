@@ -108,6 +108,12 @@ def check(first: Trace, second: Trace) -> tuple[str | None, list[tuple[str, Any]
         return (f"{what} was made inside the step from values chainrule's recorded operations did not compute "
                 "(NumPy on .data, argmax, a comparison, a random draw outside an op, ...), so a replay would "
                 "reuse a stale value; make it outside the step and pass it in, or use chainrule ops", [])
+    for step in second.steps:
+        read = step[1] if step[0] == "guard" else step[2] if step[0] == "outflow" else None
+        if read is not None and read[0] == "u" and resolved[read[1]][0] == "constant":
+            return (f"a value the step {'branches on' if step[0] == 'guard' else 'hands to Python'} was computed "
+                    "outside chainrule's recorded operations (argmax, NumPy on .data, ...), so a replay could "
+                    "not recompute it", [])
     return None, resolved
 
 
@@ -225,6 +231,9 @@ def generate(trace: Trace, resolved: list[tuple[str, Any]]) -> Callable[..., Any
             _, r, value = step
             w.line(f"if builtins.bool({ref(r)}.reshape(())) is not {value!r}:")
             w.line("SOURCE.generator = rng; rng.bit_generator.state = rng_state; raise Retrace()", 2)
+        elif kind == "compare":
+            _, ufunc, r, other, out = step
+            w.line(f"s{out} = asarray({w.name('U', ufunc)}({ref(r)}, {option(other)}))")
         elif kind == "inplace":
             _, ufunc, target, other = step
             t = ref(target)

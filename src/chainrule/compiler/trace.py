@@ -120,8 +120,10 @@ class Tracer:
         out = result.data
         self.trace.steps.append(("op", node, refs, opts, self.new_slot(out), out.ndim == 0))
 
-    def record_call(self, function: Callable[..., Any], *args: Any) -> Any:
-        """Run ``function(*args)`` now, unrecorded, and record it to run again on every replay."""
+    def record_call(self, function: Callable[..., Any], *args: Any, repeatable: bool = False) -> Any:
+        """Run ``function(*args)`` now, unrecorded, and record it to run again on every replay.
+        ``repeatable``: running it twice does what running it once does (``zero_grad``), so a replay that
+        stops after it, to trace again, leaves nothing half done."""
         if any(callable(a) for a in args):
             self.unsupported(f"{getattr(function, '__qualname__', function)} was given a function (closure) "
                              "to call back; a replay cannot re-enter Python code")
@@ -133,7 +135,7 @@ class Tracer:
             recording.tape = self
         slot = self.new_slot(result.data) if isinstance(result, Tensor) else None
         self.trace.steps.append(("call", function, args, slot))
-        self.trace.effects = True
+        self.trace.effects = self.trace.effects or not repeatable
         return result
 
     def run_backward(self, root: Tensor, seed: np.ndarray, retain_graph: bool,
@@ -220,6 +222,14 @@ class Tracer:
         self.trace.effects = True
         return result
 
+    def compare(self, original: Callable[..., Any], tensor: Tensor, ufunc: Any, other: Any) -> Tensor:
+        """A comparison (``loss > 0.5``): no gradient, but a branch or a result may depend on it."""
+        result = original(tensor, ufunc, other)
+        other_value = self.value(other.data if isinstance(other, Tensor) else other)
+        self.trace.steps.append(("compare", ufunc, self.ref(tensor.data, tensor), other_value,
+                                 self.new_slot(result.data)))
+        return result
+
     def module_called(self, module: Any) -> None:
         if id(module) not in self._module_ids:
             self._module_ids.add(id(module))
@@ -284,6 +294,7 @@ def trace_call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, 
         patches.append((Tensor, name, _patched("outflow", getattr(Tensor, name))))
     patches.append((Tensor, "__bool__", _patched("branch", Tensor.__bool__)))
     patches.append((Tensor, "_inplace", _patched("inplace", Tensor._inplace)))
+    patches.append((Tensor, "_compare", _patched("compare", Tensor._compare)))
     patches.extend((Tensor, name, _refused(name, getattr(Tensor, name))) for name in UNREPLAYED_WRITES)
     saved = [(cls, name, cls.__dict__[name]) for cls, name, _ in patches]
     for cls, name, method in patches:

@@ -304,7 +304,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of every parameter (``None``, or arrays of zeros)."""
         if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
-            return recording.tape.record_call(self.zero_grad, set_to_none)
+            return recording.tape.record_call(self.zero_grad, set_to_none, repeatable=True)
         for param in self.parameters():
             if set_to_none:
                 param.grad = None

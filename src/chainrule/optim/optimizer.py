@@ -191,7 +191,7 @@ class Optimizer:
         (never zeroing the old array in place, which may be shared with other tensors).
         """
         if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
-            return recording.tape.record_call(self.zero_grad, set_to_none)
+            return recording.tape.record_call(self.zero_grad, set_to_none, repeatable=True)
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is None:
