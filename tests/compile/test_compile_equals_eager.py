@@ -252,3 +252,50 @@ def test_each_dtype_gets_its_own_replay() -> None:
                 assert out.dtype == dtype
                 np.testing.assert_array_equal(out.data, (x * 3.0).tanh().sum(1).data)
     assert fast.replays == 2
+
+
+@pytest.mark.parametrize("options", [{"batch_size": 16, "metrics": ["accuracy"]},
+                                     {"batch_size": None, "optimizer": "adam"}])
+def test_fit_with_compile_trains_exactly_as_without(options: dict[str, Any]) -> None:
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(100, 5)), rng.integers(0, 3, 100)
+    histories, weights = [], []
+    for compile_step in (False, True):
+        model = _mlp(8)
+        cr.manual_seed(9)
+        settings = {"optimizer": "sgd", **options}
+        history = cr.fit(model, X, y, loss="cross_entropy", lr=0.05, epochs=4, verbose=False,
+                         compile=compile_step, **settings)
+        histories.append(history.history)
+        weights.append([p.data.copy() for p in model.parameters()])
+    assert histories[0] == histories[1]
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
+def test_fit_with_compile_stops_on_a_non_finite_loss_before_the_update() -> None:
+    X, y = np.ones((8, 5)), np.zeros((8, 3))
+    y[5] = 1e300  # its square overflows: the loss of the second batch is inf
+    model = _mlp(9)
+    with pytest.raises(FloatingPointError, match="batch 2/2"):
+        cr.fit(model, X, y, loss="mse", optimizer="sgd", lr=0.1, epochs=3, batch_size=4, shuffle=False, verbose=False,
+               compile=True)
+    assert all(np.isfinite(p.data).all() for p in model.parameters())
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_training_step_replay_notices_a_non_finite_loss_and_updates_nothing() -> None:
+    from chainrule.compiler.steps import training_step
+
+    model = _mlp(10)
+    step = training_step(model, nn.MSELoss(), cr.optim.SGD(model.parameters(), lr=0.1))
+    x, y = cr.ones(4, 5, dtype=F64), cr.zeros(4, 3, dtype=F64)
+    for _ in range(3):
+        assert step(x, y)[2] is True
+    assert step.replays == 1
+    before = [p.data.copy() for p in model.parameters()]
+    output, loss, finite = step(x, cr.full((4, 3), 1e300, dtype=F64))
+    assert finite is False and loss.item() == np.inf
+    for p, b in zip(model.parameters(), before, strict=True):
+        np.testing.assert_array_equal(p.data, b)
