@@ -179,13 +179,13 @@ def generate(trace: Trace, resolved: list[tuple[str, Any]]) -> Callable[..., Any
     w.line(f"def replay({arguments}):", 0)
     for module in trace.modules:
         w.line(f"if {w.name('M', module)}.training is not {module.training!r}: raise Retrace()")
-    for kind, unknown in zip(resolved, trace.unknowns, strict=True):
-        if kind[0] == "same" and unknown.tensor is not None:
+    for (how, _), unknown in zip(resolved, trace.unknowns, strict=True):
+        if how == "same" and unknown.tensor is not None:
             w.line(f"if {w.name('E', unknown.tensor)}.data is not {w.name('C', unknown.array)}: "
                    "raise Retrace(REPLACED)")
-    for position, kind in enumerate(trace.arg_kinds):  # the signature fixes each argument's kind
-        if kind is not None:
-            w.line(f"s{position} = a{position}.data" if kind == "tensor" else f"s{position} = a{position}")
+    for position, arg_kind in enumerate(trace.arg_kinds):  # the signature fixes each argument's kind
+        if arg_kind is not None:
+            w.line(f"s{position} = a{position}.data" if arg_kind == "tensor" else f"s{position} = a{position}")
     if trace.has_guards:
         w.line("rng = SOURCE.generator; rng_state = rng.bit_generator.state")
     outflow_index = 0
@@ -205,8 +205,8 @@ def generate(trace: Trace, resolved: list[tuple[str, Any]]) -> Callable[..., Any
             w.line("handed = set()")
         elif kind == "store":
             _, leaf, grad, out = step
-            position = trace.arg_ids.get(id(leaf))
-            target = f"a{position}" if position is not None else w.name("P", leaf)
+            owner = trace.arg_ids.get(id(leaf))
+            target = f"a{owner}" if owner is not None else w.name("P", leaf)
             w.line(f"STORE({target}, {ref(grad)}, handed); s{out} = {target}.grad.data")
         elif kind == "backward":
             _, ctx, grad, as_tuple, actions = step
