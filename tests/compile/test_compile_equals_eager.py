@@ -299,3 +299,12 @@ def test_training_step_replay_notices_a_non_finite_loss_and_updates_nothing() ->
     assert finite is False and loss.item() == np.inf
     for p, b in zip(model.parameters(), before, strict=True):
         np.testing.assert_array_equal(p.data, b)
+
+
+def test_docstring_example_runs() -> None:
+    import doctest
+
+    from chainrule.compiler import api
+
+    result = doctest.testmod(api, extraglobs={"cr": cr})
+    assert result.attempted > 0 and result.failed == 0
