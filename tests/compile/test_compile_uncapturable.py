@@ -205,3 +205,17 @@ def test_values_from_ops_outside_the_graph_are_never_baked_in() -> None:
     eager, got, compiled, messages = _run_both(body)
     assert got == eager and compiled.replays == 0
     assert len(messages) == 1 and "outside" in messages[0]
+
+
+def test_freezing_a_layer_between_calls_traces_again() -> None:
+    model, opt = _setup()
+    eager_model, eager_opt = _setup()
+    compiled = cr.compile(lambda x, y: _train(model, opt, x, y))
+    for i, (x, y) in enumerate(_data(8)):
+        if i == 4:
+            for m in (model, eager_model):
+                m[0].weight.requires_grad_(False)
+        assert compiled(x, y).item() == _train(eager_model, eager_opt, x, y).item()
+    for p, q in zip(eager_model.parameters(), model.parameters(), strict=True):
+        np.testing.assert_array_equal(q.data, p.data)
+    assert compiled.replays == 4

@@ -181,8 +181,10 @@ def generate(trace: Trace, resolved: list[tuple[str, Any]]) -> Callable[..., Any
         w.line(f"if {w.name('M', module)}.training is not {module.training!r}: raise Retrace()")
     for (how, _), unknown in zip(resolved, trace.unknowns, strict=True):
         if how == "same" and unknown.tensor is not None:
-            w.line(f"if {w.name('E', unknown.tensor)}.data is not {w.name('C', unknown.array)}: "
-                   "raise Retrace(REPLACED)")
+            tensor = w.name("E", unknown.tensor)
+            w.line(f"if {tensor}.data is not {w.name('C', unknown.array)}: raise Retrace(REPLACED)")
+            # Frozen or unfrozen since (requires_grad_): the graph, so the recorded backward, differs.
+            w.line(f"if {tensor}.requires_grad is not {unknown.tensor.requires_grad!r}: raise Retrace()")
     for position, arg_kind in enumerate(trace.arg_kinds):  # the signature fixes each argument's kind
         if arg_kind is not None:
             w.line(f"s{position} = a{position}.data" if arg_kind == "tensor" else f"s{position} = a{position}")
