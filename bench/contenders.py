@@ -10,6 +10,7 @@ step is PyTorch's tutorial loop (forward, loss, ``backward``, ``step``, ``zero_g
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +29,13 @@ LEARNING_RATE = {"cross_entropy": 0.1, "mse": 0.1}
 class Contender:
     """One network of one contender: ``step(x, y)`` trains on a batch and returns the loss,
     ``predict(x)`` is the forward pass without gradients, ``parameters()`` the current arrays
-    ``[W1, b1, W2, b2, ...]`` (weights (out, in), as in PyTorch)."""
+    ``[W1, b1, W2, b2, ...]`` (weights (out, in), as in PyTorch). ``epoch(x, y, batch)``, when given,
+    trains over all of ``(x, y)`` in batches in one call (JAX's ``lax.scan``: its best case)."""
 
     step: Step
     predict: Predict
     parameters: Callable[[], list[np.ndarray]]
+    epoch: Callable[[np.ndarray, np.ndarray, int], None] | None = None
 
 
 def initial_parameters(sizes: list[int], dtype: Any, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -71,7 +74,9 @@ def _layer_kinds(sizes: list[int], activation: str, loss: str) -> list[str]:
 
 
 def make_chainrule(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation: str = "relu",
-                   loss: str = "cross_entropy") -> Contender:
+                   loss: str = "cross_entropy", compiled: bool = False) -> Contender:
+    """chainrule eager, or with ``compiled`` the same step through ``cr.compile`` (and the forward through
+    ``cr.compile(model)``)."""
     import chainrule as cr
 
     parameters = iter(initial_parameters(sizes, dtype))
@@ -90,16 +95,22 @@ def make_chainrule(sizes: list[int], dtype: Any, optimizer: str = "sgd", activat
     options = optimizer_options(optimizer, loss)
     opt = (cr.optim.Adam if optimizer == "adam" else cr.optim.SGD)(model.parameters(), **options)
 
-    def step(x: np.ndarray, y: np.ndarray) -> float:
-        value = loss_fn(model(cr.from_numpy(x)), cr.from_numpy(y))
+    def train_step(x: Any, y: Any) -> float:
+        value = loss_fn(model(x), y)
         value.backward()
         opt.step()
         opt.zero_grad()
         return value.item()
 
+    run = cr.compile(train_step) if compiled else train_step
+    forward = cr.compile(model) if compiled else model
+
+    def step(x: np.ndarray, y: np.ndarray) -> float:
+        return run(cr.from_numpy(x), cr.from_numpy(y))
+
     def predict(x: np.ndarray) -> np.ndarray:
         with cr.no_grad():
-            return model(cr.from_numpy(x)).data
+            return forward(cr.from_numpy(x)).data
 
     return Contender(step, predict, lambda: [p.data for p in model.parameters()])
 
@@ -157,5 +168,89 @@ def make_numpy(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation:
     return Contender(step, net.forward, parameters)
 
 
-MAKERS: dict[str, Callable[..., Contender]] = {"chainrule": make_chainrule, "torch": make_torch,
-                                               "numpy": make_numpy}
+def make_jax(sizes: list[int], dtype: Any, optimizer: str = "sgd", activation: str = "relu",
+             loss: str = "cross_entropy") -> Contender:
+    """JAX: the step as one ``jax.jit``-compiled function of (parameters, optimiser state, batch), with
+    PyTorch's update rules written out; ``epoch`` runs ``lax.scan`` over all batches in one call."""
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)  # float64 runs are float64, as for the others
+    params = [jnp.asarray(a) for pair in initial_parameters(sizes, dtype) for a in pair]
+    options = optimizer_options(optimizer, loss)
+    lr = options["lr"]
+
+    def forward(p: list[Any], x: Any) -> Any:
+        h = x
+        n_layers = len(p) // 2
+        for i in range(n_layers):
+            h = h @ p[2 * i].T + p[2 * i + 1]
+            if i < n_layers - 1 or loss == "mse":
+                h = jax.nn.relu(h) if activation == "relu" else jax.nn.sigmoid(h)
+        return h
+
+    def loss_of(p: list[Any], x: Any, y: Any) -> Any:
+        out = forward(p, x)
+        if loss == "mse":
+            return jnp.mean((out - y) ** 2)
+        log_p = jax.nn.log_softmax(out, axis=1)
+        return -jnp.mean(jnp.take_along_axis(log_p, y[:, None], axis=1))
+
+    def update(carry: tuple[Any, Any, Any], batch: tuple[Any, Any]) -> tuple[tuple[Any, Any, Any], Any]:
+        p, state, t = carry
+        value, grads = jax.value_and_grad(loss_of)(p, *batch)
+        t = t + 1
+        if optimizer == "sgd":
+            p = [w - lr * g for w, g in zip(p, grads, strict=True)]
+        elif optimizer == "sgd_momentum_wd":
+            d = [g + options["weight_decay"] * w for w, g in zip(p, grads, strict=True)]
+            state = [jnp.where(t == 1, di, options["momentum"] * b + di) for b, di in zip(state, d, strict=True)]
+            p = [w - lr * b for w, b in zip(p, state, strict=True)]
+        else:  # adam, PyTorch's defaults
+            m, v = state
+            m = [0.9 * mi + 0.1 * g for mi, g in zip(m, grads, strict=True)]
+            v = [0.999 * vi + 0.001 * g * g for vi, g in zip(v, grads, strict=True)]
+            c1, c2 = 1 - 0.9 ** t, 1 - 0.999 ** t
+            p = [w - lr * (mi / c1) / (jnp.sqrt(vi / c2) + 1e-8) for w, mi, vi in zip(p, m, v, strict=True)]
+            state = (m, v)
+        return (p, state, t), value
+
+    zeros = [jnp.zeros_like(w) for w in params]
+    carry: list[Any] = [(params, (zeros, zeros) if optimizer == "adam" else zeros, jnp.asarray(0, dtype))]
+    jit_update = jax.jit(update)
+    jit_forward = jax.jit(forward)
+
+    @jax.jit
+    def scan(carry: Any, xs: Any, ys: Any) -> Any:
+        return jax.lax.scan(update, carry, (xs, ys))[0]
+
+    def step(x: np.ndarray, y: np.ndarray) -> float:
+        carry[0], value = jit_update(carry[0], (x, y))
+        return float(value)
+
+    def epoch(x: np.ndarray, y: np.ndarray, batch: int) -> None:
+        n = len(x) // batch * batch
+        carry[0] = scan(carry[0], x[:n].reshape(-1, batch, *x.shape[1:]), y[:n].reshape(-1, batch, *y.shape[1:]))
+        jax.block_until_ready(carry[0])
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        return np.asarray(jit_forward(carry[0][0], x))
+
+    return Contender(step, predict, lambda: [np.asarray(w) for w in carry[0][0]], epoch)
+
+
+def _without_epoch(maker: Callable[..., Contender]) -> Callable[..., Contender]:
+    """The contender stepping batch by batch from Python even if it could run whole epochs."""
+
+    @functools.wraps(maker)
+    def make(*args: Any, **kwargs: Any) -> Contender:
+        contender = maker(*args, **kwargs)
+        contender.epoch = None
+        return contender
+
+    return make
+
+
+MAKERS: dict[str, Callable[..., Contender]] = {
+    "chainrule": make_chainrule, "chainrule_compiled": functools.partial(make_chainrule, compiled=True),
+    "torch": make_torch, "numpy": make_numpy, "jax": _without_epoch(make_jax), "jax_scan": make_jax}

@@ -50,8 +50,19 @@ def _have_torch() -> bool:
     return True
 
 
+def _have_jax() -> bool:
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _set_threads(threads: int | None) -> int:
-    """Give NumPy's BLAS and PyTorch the same number of threads (``threads``, or BLAS's own default)."""
+    """Give NumPy's BLAS, PyTorch and JAX the same number of threads (``threads``, or BLAS's default)."""
+    if threads is not None:  # read by XLA when JAX first starts (contenders import it later)
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false "
+                                   f"intra_op_parallelism_threads={threads}").strip()
     try:
         from threadpoolctl import threadpool_info, threadpool_limits
     except ImportError:
@@ -83,8 +94,12 @@ def _interleave(contenders: list[str], rounds: int, run: Callable[[str], float])
     return {name: _summary(values) for name, values in samples.items()}
 
 
-def _contenders(with_numpy: bool = True) -> list[str]:
-    return ["chainrule"] + (["torch"] if _have_torch() else []) + (["numpy"] if with_numpy else [])
+def _contenders(with_numpy: bool = True, compiled: bool = True, scan: bool = True) -> list[str]:
+    """The contenders of a benchmark: chainrule eager and compiled, PyTorch, the NumPy reference, JAX's
+    jitted step and JAX's whole epoch under ``lax.scan`` (those installed)."""
+    jax = (["jax"] + (["jax_scan"] if scan else [])) if compiled and _have_jax() else []
+    return (["chainrule"] + (["chainrule_compiled"] if compiled else []) + (["torch"] if _have_torch() else [])
+            + (["numpy"] if with_numpy else []) + jax)
 
 
 def _mnist_data(n: int, dtype: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -96,9 +111,16 @@ def _mnist_data(n: int, dtype: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 def _samples_per_second(maker: str, sizes: list[int], dtype: Any, x: np.ndarray, y: np.ndarray, batch: int,
                         optimizer: str = "sgd") -> float:
     """Train a fresh network for one epoch over (x, y) in mini-batches; samples per second."""
-    step = MAKERS[maker](sizes, dtype, optimizer=optimizer).step
-    step(x[:batch], y[:batch])  # warm-up: first-call allocations are not part of the steady state
+    contender = MAKERS[maker](sizes, dtype, optimizer=optimizer)
+    step, epoch = contender.step, contender.epoch
     last = len(x) - batch + 1
+    if epoch is not None:  # the whole epoch in one call; the warm-up epoch compiles it
+        epoch(x, y, batch)
+        start = CLOCK()
+        epoch(x, y, batch)
+        return len(range(0, last, batch)) * batch / (CLOCK() - start)
+    for _ in range(3):  # warm-up: first-call allocations (and cr.compile's two traces) are not timed
+        step(x[:batch], y[:batch])
     start = CLOCK()
     for i in range(0, last, batch):
         step(x[i:i + batch], y[i:i + batch])
@@ -122,7 +144,14 @@ def bench_tiny(args: argparse.Namespace) -> None:
     steps = 1000 if args.quick else 5000
 
     def run(maker: str) -> float:
-        step = MAKERS[maker]([2, 4, 1], np.float32, activation="sigmoid", loss="mse").step
+        contender = MAKERS[maker]([2, 4, 1], np.float32, activation="sigmoid", loss="mse")
+        step, epoch = contender.step, contender.epoch
+        if epoch is not None:  # `steps` full-batch steps in one lax.scan; the first call compiles it
+            xs, ys = np.tile(x, (steps, 1)), np.tile(y, (steps, 1))
+            epoch(xs, ys, len(x))
+            start = CLOCK()
+            epoch(xs, ys, len(x))
+            return (CLOCK() - start) / steps * 1e6
         for _ in range(50):
             step(x, y)
         start = CLOCK()
@@ -146,7 +175,7 @@ def bench_inference(args: argparse.Namespace) -> None:
             predict(x)
         return repeats * len(x) / (CLOCK() - start)
 
-    RESULTS["3_inference_samples_per_s"] = _interleave(_contenders(), args.rounds, run)
+    RESULTS["3_inference_samples_per_s"] = _interleave(_contenders(scan=False), args.rounds, run)
 
 
 def bench_optimizers(args: argparse.Namespace) -> None:
@@ -237,7 +266,7 @@ def bench_memory(args: argparse.Namespace) -> None:
     """7. Peak resident memory of benchmark 1 per contender (a fresh process each), and RSS per epoch."""
     epochs = 2 if args.quick else 3
     results: dict[str, Any] = {}
-    for maker in _contenders():
+    for maker in _contenders(compiled=False):
         env = {**os.environ, "OPENBLAS_NUM_THREADS": str(RESULTS["machine"]["threads"]),
                "OMP_NUM_THREADS": str(RESULTS["machine"]["threads"])}
         out = subprocess.run([sys.executable, str(HERE / "memory_probe.py"), maker, str(epochs)],

@@ -137,6 +137,8 @@ _LAZY: dict[str, str] = {
     "load": "chainrule.io",
     "save_state_dict": "chainrule.io",
     "load_state_dict": "chainrule.io",
+    "compile": "chainrule.compiler",
+    "compiler": "chainrule.compiler",
 }
 
 

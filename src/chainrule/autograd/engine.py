@@ -20,6 +20,7 @@ from chainrule.autograd.backward_hooks import (
     run_post_accumulate_grad_hooks,
     run_queued_callbacks,
 )
+from chainrule.autograd import recording
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.
 
 def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None = None) -> None:
     """The engine: one reverse walk (``_walk``), then the callbacks hooks queued during it (backward_hooks)."""
+    if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): it walks and records
+        return recording.tape.run_backward(root, seed, retain_graph, inputs)
     try:
         _walk(root, seed, retain_graph, inputs)
     except BaseException:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chainrule.autograd import grad_mode
+from chainrule.autograd import grad_mode, recording
 
 if TYPE_CHECKING:
     # Only for the annotations: tensor.py imports the ops and so this module, never the other way round.
@@ -111,4 +111,6 @@ class Function:
         if requires_grad:
             node.parents = inputs
             result._ctx = node
+        if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): record this op
+            recording.tape.record_op(node, inputs, options, result)
         return result

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.random import make_rng
 
 _erf_impl: Any = None
 
@@ -194,10 +195,14 @@ class Clone(Function):
 
 
 class DropoutFunction(Function):
-    """Inverted dropout's mask applied: out = x * mask;  dL/dx = g * mask, with mask 0 (dropped) or
-    1 / (1 - p) (kept), drawn by ``nn.functional.dropout``."""
+    """Inverted dropout: out = x * mask;  dL/dx = g * mask, with mask 0 (dropped) or 1 / (1 - p) (kept)."""
 
-    def forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, p: float, generator: Any) -> np.ndarray:
+        # The mask is drawn here, inside the op, so that a compiled step (cr.compile) replaying this
+        # forward draws a fresh mask from the same generator, exactly as the eager step does.
+        dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+        keep = make_rng(generator).random(x.shape, dtype=dtype) >= p
+        mask = np.zeros(x.shape, dtype=x.dtype) if p == 1.0 else keep * x.dtype.type(1 / (1 - p))
         self.save_for_backward(mask)
         return x * mask
 

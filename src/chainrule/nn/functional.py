@@ -160,10 +160,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     x = _floating(input, "dropout")
     if not training or p == 0.0:
         return x
-    dtype = x.data.dtype if x.data.dtype in (np.float32, np.float64) else np.float64
-    keep = make_rng(generator).random(x.data.shape, dtype=dtype) >= p
-    mask = np.zeros(x.data.shape, dtype=x.data.dtype) if p == 1.0 else keep * x.data.dtype.type(1 / (1 - p))
-    return DropoutFunction.apply(x, mask=mask)
+    return DropoutFunction.apply(x, p=p, generator=generator)
 
 
 # -- encoding ----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from chainrule import dtypes
+from chainrule.autograd import recording
 from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.conversion import convert_floats, dtype_of_to_call
@@ -302,6 +303,8 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of every parameter, exactly as ``Optimizer.zero_grad``: ``.grad = None``
         (default, as in PyTorch), or with ``set_to_none=False`` a new zero tensor for each gradient."""
+        if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+            return recording.tape.record_call(self.zero_grad, set_to_none, repeatable=True)
         clear_grads(self.parameters(), set_to_none)
 
     def requires_grad_(self: ModuleT, requires_grad: bool = True) -> ModuleT:

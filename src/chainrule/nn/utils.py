@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from chainrule.autograd import recording
 from chainrule.autograd.tensor import Tensor
 
 _Parameters = Tensor | Iterable[Tensor]
@@ -53,6 +54,8 @@ def clip_grad_norm_(parameters: _Parameters, max_norm: float, norm_type: float =
     ``min(1, max_norm / (total + 1e-6))``. Returns ``total`` (before clipping) as a 0-d tensor.
     ``foreach`` is accepted for PyTorch code and changes nothing.
     """
+    if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+        return recording.tape.record_call(clip_grad_norm_, parameters, max_norm, norm_type, error_if_nonfinite)
     grads = _with_grad(parameters, "clip_grad_norm_")
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not grads:
@@ -80,6 +83,8 @@ def clip_grad_norm_(parameters: _Parameters, max_norm: float, norm_type: float =
 
 def clip_grad_value_(parameters: _Parameters, clip_value: float, foreach: bool | None = None) -> None:
     """Cut every gradient value to ``[-clip_value, clip_value]``."""
+    if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+        return recording.tape.record_call(clip_grad_value_, parameters, clip_value)
     clip_value = float(clip_value)
     for tensor in _with_grad(parameters, "clip_grad_value_"):
         grad = tensor.grad.data  # type: ignore[union-attr]

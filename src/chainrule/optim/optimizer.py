@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autograd import recording
 from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.grad_mode import enable_grad, no_grad
 from chainrule.autograd.tensor import Tensor
@@ -190,6 +191,8 @@ class Optimizer:
         ``set_to_none=True`` (default) sets ``p.grad = None``; ``False`` gives each a new zero array
         (never zeroing the old array in place, which may be shared with other tensors).
         """
+        if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+            return recording.tape.record_call(self.zero_grad, set_to_none, repeatable=True)
         for group in self.param_groups:
             clear_grads(group["params"], set_to_none)
 
@@ -199,6 +202,8 @@ class Optimizer:
         ``closure`` (optional) re-evaluates the model and returns the loss: it runs with gradients
         enabled, before the update.
         """
+        if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+            return recording.tape.record_call(self.step, closure)
         loss = None
         if closure is not None:
             with enable_grad():

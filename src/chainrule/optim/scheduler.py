@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainrule.autograd import recording
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -57,6 +58,8 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, using the closed form where there is one) and set
         every group's ``lr``."""
+        if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): replays call this again
+            return recording.tape.record_call(self.step, epoch)
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1

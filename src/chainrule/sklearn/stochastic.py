@@ -32,6 +32,7 @@ from sklearn.model_selection import train_test_split
 
 from chainrule import nn, optim
 from chainrule.autograd.tensor import Tensor
+from chainrule.compiler import CompiledFunction
 from chainrule.data import DataLoader
 from chainrule.sklearn.losses import data_loss, reported
 from chainrule.sklearn.network import export_weights, linear_layers
@@ -141,6 +142,17 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
         weight_sum = len(t_batch) if w_batch is None else float(w_batch.sum())
         return reported(out_activation, data_term, penalty(weight_sum), t_batch, w_batch)
 
+    def gradients(X_batch: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> float:
+        """Fill every parameter's .grad with the data loss's gradient; returns the loss."""
+        optimizer.zero_grad()
+        loss = data_loss(out_activation, network(Tensor._wrap(X_batch)), t_batch, w_batch)
+        loss.backward()
+        return loss.item()
+
+    # Unweighted batches are replayed by cr.compile (the same numbers, less Python per batch); the
+    # weighted loss builds its weights with NumPy inside the step, which a replay cannot follow.
+    gradients_of = gradients if w_train is not None else CompiledFunction(gradients)
+
     def snapshot() -> list[np.ndarray]:
         return [p.data.copy() for p in parameters]
 
@@ -158,11 +170,9 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
                 if weight_sum == 0:
                     continue  # a batch of zero weight carries no information (and would divide by 0)
                 X_batch = X_train[index] if dense else X_train[index].toarray()
-                optimizer.zero_grad()
-                loss = data_loss(out_activation, network(Tensor._wrap(X_batch)), t_batch, w_batch)
-                loss.backward()
                 # The loss scikit-learn reports is the one before the step.
-                value = reported(out_activation, loss.item(), penalty(weight_sum), t_batch, w_batch)
+                value = reported(out_activation, gradients_of(X_batch, t_batch, w_batch), penalty(weight_sum),
+                                 t_batch, w_batch)
                 optimizer.param_groups[0]["weight_decay"] = alpha / weight_sum
                 if estimator.solver == "adam":
                     adam_steps += 1
