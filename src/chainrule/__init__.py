@@ -136,6 +136,7 @@ _LAZY: dict[str, str] = {
     "load": "chainrule.io",
     "save_state_dict": "chainrule.io",
     "load_state_dict": "chainrule.io",
+    "diagnose": "chainrule.train",
 }
 
 
