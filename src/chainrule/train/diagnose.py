@@ -157,6 +157,7 @@ def diagnose(model: Any, X: Any, y: Any, *, loss: Any, lr: float | None = None, 
             target = resolve.prepare_targets(y_array[rows], loss_fn, tuple(output.shape), dtype)
             value = loss_fn(output, Tensor._wrap(target))
             loss_value = float(value.data)
+            figures["constant_loss"] = _constant_loss(loss_fn, loss_kind, target, tuple(output.shape))
             if math.isfinite(loss_value):
                 value.backward()
                 ratios = _one_step(model, optimizer, lr, recorder, notes)
@@ -170,30 +171,32 @@ def diagnose(model: Any, X: Any, y: Any, *, loss: Any, lr: float | None = None, 
         model.train(was_training)
 
     first_layer = recorder.order[0] if recorder.order else ""
+    # Near a minimum the gradients, and so plain gradient steps, are small whatever the learning rate:
+    # "too small" is only said while the loss is above half that of the best constant prediction.
+    fitting = loss_value is not None and loss_value < 0.5 * figures.get("constant_loss", math.nan)
     scales, spreads = _feature_scales(X_array)
-    findings = _judge(stats, scales, spreads, first_layer, optimizer, lr, figures) + findings
+    findings = _judge(stats, scales, spreads, first_layer, optimizer, lr, figures, fitting) + findings
     return Report(findings, stats, figures, loss_value, notes)
 
 
 def _judge(stats: list[LayerStatistics], scales: list[float], spreads: list[float], first_layer: str,
-           optimizer: Any, lr: float | None, figures: dict[str, float]) -> list[Finding]:
+           optimizer: Any, lr: float | None, figures: dict[str, float], fitting: bool) -> list[Finding]:
     """The findings from the measured statistics, input side first; every figure goes into ``figures``."""
     dead = [s.dead_fraction for s in stats if s.dead_fraction is not None]
     flat = [s.saturated_fraction for s in stats if s.saturated_fraction is not None]
     ratios = [r for _, r in check.error_signal_ratios(stats)]
     updates = [s.update_ratio for s in stats if s.update_ratio is not None]
-    varying = [s for s in spreads if s > 0]
     figures.update({
         "dead_fraction": max(dead, default=math.nan), "saturated_fraction": max(flat, default=math.nan),
         "error_signal_ratio_min": min(ratios, default=math.nan),
         "error_signal_ratio_max": max(ratios, default=math.nan),
         "input_scale": max(scales, default=math.nan),
-        "input_scale_ratio": max(varying) / float(np.median(varying)) if varying else math.nan,
+        "input_scale_ratio": check.scale_ratio(spreads),
         "update_ratio": max(updates, default=math.nan),
     })
     return [*check.unscaled_inputs(scales, spreads, first_layer), *check.dead_relu(stats),
             *check.saturated(stats), *check.gradient_flow(stats),
-            *check.learning_rate(stats, _optimizer_name(optimizer, lr), _lr_of(optimizer, lr))]
+            *check.learning_rate(stats, _optimizer_name(optimizer, lr), _lr_of(optimizer, lr), fitting)]
 
 
 def _last_step(recorder: LayerRecorder, output: Tensor) -> tuple[str, str]:
@@ -218,6 +221,27 @@ def _target_sizes(y: np.ndarray, loss_fn: Any) -> tuple[int | None, int | None]:
             return int(labels.max()) + 1 if len(labels) else None, None
         return None, None
     return None, int(np.prod(y.shape[1:])) if y.ndim > 1 else 1
+
+
+def _constant_loss(loss_fn: Any, loss_kind: str, target: np.ndarray, shape: tuple[int, ...]) -> float:
+    """The loss of the best constant prediction (class frequencies, or the mean target), computed with
+    the loss itself; nan for losses it is not known for."""
+    n = len(target)
+    if resolve.wants_class_indices(loss_fn) and target.ndim == 1 and len(shape) == 2:
+        counts = np.bincount(target, minlength=shape[1])[:shape[1]].astype(np.float64)
+        log_frequencies = np.log(np.maximum(counts / max(n, 1), 1e-12))
+        output = np.broadcast_to(log_frequencies, (n, shape[1]))
+    elif loss_kind in ("MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"):
+        mean = target.astype(np.float64).mean(axis=0, keepdims=True)
+        if loss_kind == "BCEWithLogitsLoss":
+            mean = np.log(np.clip(mean, 1e-7, 1 - 1e-7) / np.clip(1 - mean, 1e-7, 1))
+        elif loss_kind == "BCELoss":
+            mean = np.clip(mean, 1e-7, 1 - 1e-7)
+        output = np.broadcast_to(mean, target.shape)
+    else:
+        return math.nan
+    dtype = target.dtype if target.dtype.kind == "f" else np.float64
+    return float(loss_fn(Tensor._wrap(np.ascontiguousarray(output, dtype=dtype)), Tensor._wrap(target)).data)
 
 
 def _feature_scales(X: np.ndarray) -> tuple[list[float], list[float]]:

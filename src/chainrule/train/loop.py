@@ -188,7 +188,12 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
         loss = loss_fn(output, target)
         value = float(loss.data)
         if not math.isfinite(value):
-            raise _non_finite(value, epoch, epochs, batch, steps, optimizer)
+            # A callback watching for divergence (Diagnostics) may stop here with its own account.
+            for callback in batch_callbacks:
+                callback.on_batch_end(batch, {"loss": value, "size": len(inputs.data)})
+            if not any(callback.stop_training for callback in batch_callbacks):
+                raise _non_finite(value, epoch, epochs, batch, steps, optimizer)
+            break
         if accumulate == 1:
             loss.backward()
             optimizer.step()

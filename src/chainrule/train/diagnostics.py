@@ -1,0 +1,231 @@
+"""``Diagnostics``: a ``cr.fit`` callback that records each layer's statistics every epoch and stops a
+diverging run, naming the layer whose gradients blew up first and the batch.
+
+>>> import chainrule as cr
+>>> X, y = cr.data.moons(n_samples=200, noise=0.1, seed=0)
+>>> _ = cr.manual_seed(0)
+>>> model = cr.nn.Sequential(cr.nn.Linear(2, 16), cr.nn.ReLU(), cr.nn.Linear(16, 2))
+>>> history = cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=3,
+...                  callbacks=[cr.train.Diagnostics()], verbose=False)
+>>> len(history.history["grad_norm/0"])
+3
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+from typing import Any
+
+from chainrule.train.callbacks import Callback, Logs
+from chainrule.train.layer_statistics import LayerRecorder, LayerStatistics, norm_of, own_parameters, update_ratios
+
+# Statistics written into the logs (and so into History) every epoch, as "<statistic>/<layer>".
+RECORDED = ("activation_mean", "activation_std", "dead_fraction", "saturated_fraction", "grad_norm",
+            "update_ratio")
+# Training has diverged when a batch's loss exceeds this many times the lowest running loss so far
+# (an exponential average over batches). Healthy runs of bench/diagnostics_thresholds.py stay below
+# 4 times; runs that go on to diverge pass 1e3 within a few batches.
+DIVERGENCE = 100.0
+# A layer's gradient has blown up when its norm exceeds this many times its median over the first
+# WARMUP updates. Healthy runs stay below 30 times (gradients grow while a network leaves its initial
+# plateau); diverging runs pass 1e3.
+BLOWUP = 100.0
+WARMUP = 10
+_SMOOTHING = 0.1
+
+
+class Diagnostics(Callback):
+    """Record per-layer statistics every epoch, and stop training when the loss diverges or turns NaN.
+
+    Every epoch, the first batch's forward and backward pass is read like ``cr.diagnose`` reads its
+    sample (activation mean and std, share of dead ReLU units, share of saturated sigmoid/tanh outputs,
+    and the update-to-weight ratio of that batch's step); each layer's gradient norm is averaged over
+    every update of the epoch. They go into the logs, and so into ``history.history``, under
+    ``"<statistic>/<layer>"`` (``"grad_norm/0"``, ``"dead_fraction/1"``): plot them with
+    ``cr.viz.plot_diagnostics(history)``. The same records are in ``diagnostics.records``.
+
+    Divergence: a batch loss that is NaN or infinite, or ``divergence`` times the lowest smoothed loss
+    so far; or a gradient that is NaN or infinite (that update is skipped, so the weights stay finite).
+    Training then stops (at the end of that batch) and ``message`` says when, and which layer's gradient
+    norm first grew ``blowup`` times beyond its usual size (its median over the first updates), at
+    which batch. ``stopped`` is None or ``{"epoch", "batch", "layer", "loss"}``.
+    """
+
+    def __init__(self, divergence: float = DIVERGENCE, blowup: float = BLOWUP, verbose: bool = True) -> None:
+        super().__init__()
+        for name, value in (("divergence", divergence), ("blowup", blowup)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 1:
+                raise ValueError(f"Diagnostics: {name} is a factor and must be a number > 1, got {value!r}")
+        self.divergence, self.blowup, self.verbose = float(divergence), float(blowup), verbose
+        self.records: list[dict[str, float]] = []
+        self.message: str | None = None
+        self.stopped: dict[str, Any] | None = None
+        self.max_loss_ratio = 0.0
+        self.max_grad_ratio = 0.0
+        self._recorder: LayerRecorder | None = None
+        self._step: Any = None
+
+    # -- training begins and ends -----------------------------------------------------------------
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.records, self.message, self.stopped = [], None, None
+        self.max_loss_ratio = self.max_grad_ratio = 0.0
+        self._recorder = LayerRecorder(self.model, active=False)
+        self._layers = [(name, own_parameters(module)) for name, module in self._recorder.layers
+                        if own_parameters(module)]
+        self._kinds = {name: type(module).__name__ for name, module in self._recorder.layers}
+        self._early: dict[str, list[float]] = {name: [] for name, _ in self._layers}
+        self._baseline: dict[str, float] = {}
+        self._first_blowup: dict[str, Any] | None = None
+        self._first_norm: dict[str, float] = {}
+        self._last_norm: dict[str, tuple[float, int, int]] = {}
+        self._smoothed: float | None = None
+        self._lowest = math.inf
+        self._epoch = int(self.params.get("initial_epoch", 0))
+        self._batch = 0
+        # NOTE: the gradients exist between backward and the update only, so the callback looks at them
+        # by standing in for the optimiser's step (undone in close()).
+        self._step = self.optimizer.step
+        self.optimizer.step = self._checked_step
+
+    def close(self) -> None:
+        if self._step is not None:
+            try:
+                del self.optimizer.step
+            except AttributeError:
+                self.optimizer.step = self._step
+            self._step = None
+        if self._recorder is not None:
+            self._recorder.remove()
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        self.close()
+
+    # -- every epoch and batch ---------------------------------------------------------------------
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._epoch, self._batch = epoch, 0
+        self._grad_sums = {name: 0.0 for name, _ in self._layers}
+        self._updates = 0
+        self._stats: list[LayerStatistics] = []
+        if self._recorder is not None:
+            self._recorder.clear()
+            self._recorder.active = True  # read the first batch of the epoch
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._batch = batch + 1
+        loss = float((logs or {}).get("loss", math.nan))
+        if self.stop_training:
+            return
+        if math.isfinite(loss):
+            self._smoothed = loss if self._smoothed is None else (
+                (1 - _SMOOTHING) * self._smoothed + _SMOOTHING * loss)
+            self._lowest = min(self._lowest, self._smoothed)
+            if self._lowest > 0:
+                self.max_loss_ratio = max(self.max_loss_ratio, loss / self._lowest)
+        if not math.isfinite(loss) or (self._lowest > 0 and loss > self.divergence * self._lowest):
+            self._stop(batch, loss)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        record: dict[str, float] = {}
+        for stats in self._stats:
+            for key in RECORDED:
+                value = getattr(stats, key)
+                if value is not None and key != "grad_norm":
+                    record[f"{key}/{stats.name}"] = float(value)
+        for name, total in self._grad_sums.items():
+            if self._updates:
+                record[f"grad_norm/{name}"] = total / self._updates
+        self.records.append(record)
+        if logs is not None:
+            logs.update(record)
+
+    # -- the update, with the gradients in hand ----------------------------------------------------
+    def _checked_step(self, closure: Any = None) -> Any:
+        norms = {name: norm_of([p.grad.data for p in params if p.grad is not None])
+                 for name, params in self._layers}
+        self._watch(norms)
+        if not all(math.isfinite(value) for value in norms.values()):
+            self._stop(self._batch, math.nan, skipped=True)
+            return None  # an update with NaN/inf gradients would destroy the weights: skip it
+        self._updates += 1
+        for name, value in norms.items():
+            self._grad_sums[name] += value
+        recorder = self._recorder
+        if recorder is None or not recorder.active:
+            return self._step(closure)
+        before = recorder.parameter_values()
+        result = self._step(closure)
+        self._stats = recorder.statistics(update_ratios(before, recorder.parameter_values()))
+        recorder.active = False
+        recorder.clear()
+        return result
+
+    def _watch(self, norms: dict[str, float]) -> None:
+        """Compare each layer's gradient norm with its usual size; remember the first blow-up."""
+        worst: tuple[float, str] | None = None
+        for name, value in norms.items():
+            self._first_norm.setdefault(name, value)
+            self._last_norm[name] = (value, self._epoch, self._batch)
+            early = self._early[name]
+            if name not in self._baseline:
+                if math.isfinite(value):
+                    early.append(value)
+                if len(early) >= WARMUP:
+                    self._baseline[name] = statistics.median(early)
+                base = statistics.median(early) if early else 0.0
+            else:
+                base = self._baseline[name]
+            ratio = math.inf if not math.isfinite(value) else (value / base if base > 0 else 0.0)
+            if math.isfinite(ratio):
+                self.max_grad_ratio = max(self.max_grad_ratio, ratio)
+            if ratio > self.blowup and (worst is None or ratio > worst[0]):
+                worst = (ratio, name)
+        if worst is not None and self._first_blowup is None:
+            ratio, name = worst
+            self._first_blowup = {"layer": name, "epoch": self._epoch, "batch": self._batch, "norm": norms[name],
+                                  "usual": self._baseline.get(name, statistics.median(self._early[name] or [0.0]))}
+
+    def _stop(self, batch: int, loss: float, skipped: bool = False) -> None:
+        self.stop_training = True
+        steps = self.params.get("steps", "?")
+        epochs = self.params.get("epochs", "?")
+        when = f"epoch {self._epoch + 1}/{epochs}, batch {batch + 1}/{steps}"
+        what = ("the gradients became NaN or infinite (that update was skipped, so the weights stay finite)"
+                if skipped else f"the loss became {loss:.4g}" + (
+                    f", {loss / self._lowest:.3g} times its lowest running value {self._lowest:.4g}"
+                    if math.isfinite(loss) and self._lowest > 0 else ""))
+        blown = self._first_blowup
+        if blown is not None:
+            layer, kind = blown["layer"], self._kinds.get(blown["layer"], "layer")
+            grown = (f"{blown['norm'] / blown['usual']:.3g} times its usual {blown['usual']:.3g}"
+                     if blown["usual"] > 0 and math.isfinite(blown["norm"]) else "to NaN or infinity")
+            cause = (f"The gradients blew up first in layer '{layer}' ({kind}) at epoch {blown['epoch'] + 1}, batch "
+                     f"{blown['batch'] + 1}: its gradient norm grew {grown}.")
+        elif self._last_norm:
+            # Diverged before any gradient passed the blow-up factor: name the layer whose gradient
+            # grew the most since the first update.
+            def growth(name: str) -> float:
+                last, first = self._last_norm[name][0], self._first_norm[name]
+                return math.inf if not math.isfinite(last) else (last / first if first > 0 else 0.0)
+            layer = max(self._last_norm, key=growth)
+            last, epoch, at = self._last_norm[layer]
+            cause = (f"The gradients grew most in layer '{layer}' ({self._kinds.get(layer, 'layer')}): its gradient "
+                     f"norm went from {self._first_norm[layer]:.3g} at the first update to {last:.3g} at epoch "
+                     f"{epoch + 1}, batch {at + 1}.")
+        else:
+            layer = ""
+            cause = "No update was taken before the loss ran away."
+        groups = getattr(self.optimizer, "param_groups", None)
+        lr = groups[0].get("lr") if groups else None
+        rate = f" (e.g. lr={lr / 10:g} instead of {lr:g})" if isinstance(lr, (int, float)) else ""
+        self.message = (f"Diagnostics: training diverged at {when}: {what}. {cause} Each update W := W - lr * dL/dW "
+                        f"overshoots when the steps are too large for the slope of the loss; try a smaller learning "
+                        f"rate{rate}, standardised inputs, or run cr.diagnose(model, X, y, loss=..., lr=...) on the "
+                        "starting network.")
+        self.stopped = {"epoch": self._epoch, "batch": batch, "layer": layer, "loss": loss}
+        if self.verbose:
+            print(self.message, file=sys.stderr, flush=True)
+
+
+__all__ = ["BLOWUP", "DIVERGENCE", "RECORDED", "Diagnostics"]
