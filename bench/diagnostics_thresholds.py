@@ -97,8 +97,9 @@ def healthy(quick: bool) -> tuple[list[dict[str, Any]], list[str], list[dict[str
                     model = mlp(X.shape[1], n_classes, activation, depth)
                     before = {}
                     before = figures_of(model, X, y)
+                    watch = cr.train.Diagnostics(divergence=1e12, blowup=1e12, verbose=False)
                     cr.fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=30,
-                           batch_size=32, verbose=False, seed=0)
+                           batch_size=32, verbose=False, seed=0, callbacks=[watch])
                     score = accuracy(model, X, y)
                     label = f"{name}/{scaling}/{activation}x{depth}"
                     if score < (0.85 if name == "spirals" else 0.9):
@@ -106,6 +107,7 @@ def healthy(quick: bool) -> tuple[list[dict[str, Any]], list[str], list[dict[str
                         continue
                     after = figures_of(model, X, y)
                     before["case"], after["case"] = f"{label} before training", f"{label} after training"
+                    after["loss_ratio"], after["grad_ratio"] = watch.max_loss_ratio, watch.max_grad_ratio
                     if scaling == "0-16":
                         apart += [before, after]
                     else:
@@ -118,7 +120,7 @@ LEARNING_RATES = (("sgd", 1e-5), ("sgd", 1e-3), ("sgd", 0.01), ("sgd", 0.1), ("s
                   ("adam", 1.0))
 
 
-def learning_rates(quick: bool) -> list[tuple[str, float, bool, float]]:
+def learning_rates(quick: bool) -> list[tuple[str, float, bool, float, tuple[float, float, bool]]]:
     """(case, update ratio at initialisation, trained?, lr) for a grid of optimiser settings, each then
     used for 20 epochs: 'trained' means 90% training accuracy (85% on spirals) and no divergence."""
     results = []
@@ -132,14 +134,17 @@ def learning_rates(quick: bool) -> list[tuple[str, float, bool, float]]:
                 cr.manual_seed(0)
                 model = mlp(X.shape[1], int(y.max()) + 1, activation, 2)
                 ratio = figures_of(model, X, y, optimizer=optimizer, lr=lr)["update_ratio"]
+                watch = cr.train.Diagnostics(divergence=1e12, blowup=1e12, verbose=False)
                 try:
                     cr.fit(model, X, y, loss="cross_entropy", optimizer=optimizer, lr=lr, epochs=20, batch_size=32,
-                           verbose=False, seed=0)
+                           verbose=False, seed=0, callbacks=[watch])
                     score = accuracy(model, X, y)
                 except FloatingPointError:
                     score = 0.0
+                diverged = watch.stopped is not None or not np.isfinite(score) or score == 0.0
                 results.append((f"{name}/{activation}x2 {optimizer} lr {lr:g}", ratio,
-                                score >= (0.85 if name == "spirals" else 0.9), lr))
+                                score >= (0.85 if name == "spirals" else 0.9), lr,
+                                (watch.max_loss_ratio, watch.max_grad_ratio, diverged)))
     return results
 
 
@@ -250,23 +255,35 @@ def main() -> None:
 
     for label, key, bad_key, threshold, above in table:
         line(label, [r[key] for r in rows if key in r], [v for _, v in bad[bad_key]], threshold, above)
-    trained = [ratio for _, ratio, ok, _ in rates if ok]
+    trained = [ratio for _, ratio, ok, _, _ in rates if ok]
     # A failure is "lr too large" above the largest rate that trained the same network with the same
     # optimiser, "too small" below the smallest one.
     # (Networks no setting trained are left out.)
     working: dict[str, list[float]] = {}
-    for case, _, ok, lr in rates:
+    for case, _, ok, lr, _ in rates:
         if ok:
             working.setdefault(case.rsplit(" lr ", 1)[0], []).append(lr)
-    failed_rates = [(working[case.rsplit(" lr ", 1)[0]], r, lr) for case, r, ok, lr in rates
+    failed_rates = [(working[case.rsplit(" lr ", 1)[0]], r, lr) for case, r, ok, lr, _ in rates
                     if not ok and case.rsplit(" lr ", 1)[0] in working]
     too_large = [r for good_rates, r, lr in failed_rates if lr > max(good_rates)]
     too_small = [r for good_rates, r, lr in failed_rates if lr < min(good_rates)]
     line("update ratio (lr too large)", trained, too_large, t["update_ratio_high"], True)
     line("update ratio (lr too small)", trained, too_small, t["update_ratio_low"], False)
     print("\nlearning rates (update ratio at initialisation; trained in 20 epochs?):")
-    for case, ratio, ok, _ in rates:
-        print(f"  {case:<36} {ratio:9.2g}  {'trained' if ok else 'FAILED'}")
+    for case, ratio, ok, _, (loss_ratio, grad_ratio, _) in rates:
+        print(f"  {case:<36} {ratio:9.2g}  {'trained' if ok else 'FAILED':<8} largest loss ratio "
+              f"{loss_ratio:9.3g}, gradient ratio {grad_ratio:9.3g}")
+    # The Diagnostics callback's factors: batch loss / lowest running loss, gradient norm / usual norm.
+    calm = [r for r in rows if "loss_ratio" in r]
+    calm_rates = [extra for _, _, ok, _, extra in rates if ok]
+    print("\nDiagnostics callback: largest batch loss / lowest running loss, gradient norm / usual norm")
+    print(f"  healthy runs ({len(calm) + len(calm_rates)}): loss ratio up to "
+          f"{max([r['loss_ratio'] for r in calm] + [e[0] for e in calm_rates]):.3g}, gradient ratio up to "
+          f"{max([r['grad_ratio'] for r in calm] + [e[1] for e in calm_rates]):.3g}")
+    wild = [extra for case, _, ok, lr, extra in rates if not ok and (lr >= 5 or case.endswith("adam lr 1"))]
+    print(f"  runs at SGD lr >= 5 or Adam lr 1 that failed ({len(wild)}): loss ratio "
+          f"{min(e[0] for e in wild):.3g} .. {max(e[0] for e in wild):.3g}, gradient ratio "
+          f"{min(e[1] for e in wild):.3g} .. {max(e[1] for e in wild):.3g}")
     print("\ndigits with 0-16 pixels (not scaled; trains, reported apart):")
     for row in apart:
         print(f"  {row['case']:<44} " + "  ".join(f"{k} {row[k]:.3g}" for k, *_ in
