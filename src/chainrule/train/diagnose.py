@@ -182,20 +182,21 @@ def diagnose(model: Any, X: Any, y: Any, *, loss: Any, lr: float | None = None, 
 def _judge(stats: list[LayerStatistics], scales: list[float], spreads: list[float], first_layer: str,
            optimizer: Any, lr: float | None, figures: dict[str, float], fitting: bool) -> list[Finding]:
     """The findings from the measured statistics, input side first; every figure goes into ``figures``."""
-    dead = [s.dead_fraction for s in stats if s.dead_fraction is not None]
+    dead_shares = [s.dead_fraction for s in stats if s.dead_fraction is not None]
     flat = [s.saturated_fraction for s in stats if s.saturated_fraction is not None]
     ratios = [r for _, r in check.error_signal_ratios(stats)]
     updates = [s.update_ratio for s in stats if s.update_ratio is not None]
     figures.update({
-        "dead_fraction": max(dead, default=math.nan), "saturated_fraction": max(flat, default=math.nan),
+        "dead_fraction": max(dead_shares, default=math.nan), "saturated_fraction": max(flat, default=math.nan),
         "error_signal_ratio_min": min(ratios, default=math.nan),
         "error_signal_ratio_max": max(ratios, default=math.nan),
         "input_scale": max(scales, default=math.nan),
         "input_scale_ratio": check.scale_ratio(spreads),
         "update_ratio": max(updates, default=math.nan),
     })
-    return [*check.unscaled_inputs(scales, spreads, first_layer), *check.dead_relu(stats),
-            *check.saturated(stats), *check.gradient_flow(stats),
+    dead = check.dead_relu(stats)
+    return [*check.unscaled_inputs(scales, spreads, first_layer), *dead,
+            *check.saturated(stats), *check.gradient_flow(stats, dead_layers=bool(dead)),
             *check.learning_rate(stats, _optimizer_name(optimizer, lr), _lr_of(optimizer, lr), fitting)]
 
 

@@ -109,13 +109,15 @@ def error_signal_ratios(stats: list[LayerStatistics]) -> list[tuple[LayerStatist
     return [(s, s.error_signal / output) for s in layers[:-1] if s.error_signal is not None]
 
 
-def gradient_flow(stats: list[LayerStatistics]) -> list[Finding]:
+def gradient_flow(stats: list[LayerStatistics], dead_layers: bool = False) -> list[Finding]:
+    """Vanishing or exploding error signals; a vanishing one is not reported when ``dead_layers``
+    (dead ReLU units stop the error signal themselves, and are the finding to fix first)."""
     ratios = error_signal_ratios(stats)
     if not ratios:
         return []
     found = []
     smallest, low = min(ratios, key=lambda pair: pair[1])
-    if low < VANISHING_RATIO:
+    if low < VANISHING_RATIO and not dead_layers:
         found.append(Finding("vanishing_gradients", smallest.name, low, (
             f"the error signal delta = dL/dz at layer '{smallest.name}' is {low:.1e} times the one at the "
             "output layer: backpropagation multiplies it by W^T and by the activation's derivative at "
