@@ -22,8 +22,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-import chainrule as cr  # noqa: E402
 from run import MNIST_SIZES, _mnist_data  # noqa: E402
+
+import chainrule as cr  # noqa: E402
 
 
 def one_epoch(X: np.ndarray, y: np.ndarray, with_diagnostics: bool) -> float:

@@ -6,7 +6,8 @@ where each threshold falls between them.
 
 Healthy: sigmoid, tanh and ReLU MLPs with 1 to 3 hidden layers (plus 4-layer ReLU and tanh nets) on
 blobs, moons, spirals, iris, wine and digits, with standardised inputs and (for the data sets whose raw
-scale is moderate, and digits as pixels / 16) without, measured before training and after 30 epochs of Adam (lr 0.01); a network
+scale is moderate, and digits as pixels / 16) without, measured before training and after 30 epochs
+of Adam (lr 0.01); a network
 counts as healthy only if that training reached 90% training accuracy (85% on spirals). The learning
 rate figure is measured at initialisation for a grid of SGD and Adam learning rates on moons, spirals and
 digits (standardised), each then used for 20 epochs to see whether it trains. Broken: each failure
@@ -189,8 +190,8 @@ def broken() -> dict[str, list[tuple[str, float]]]:
                                                 figures_of(model, Xs, y)["saturated_fraction"]))
     for depth in (6, 8, 10):
         cr.manual_seed(depth)
-        cases["error_signal_ratio_min"].append((f"sigmoid x{depth}",
-                                                figures_of(mlp(2, 2, "sigmoid", depth), Xs, y)["error_signal_ratio_min"]))
+        deep = mlp(2, 2, "sigmoid", depth)
+        cases["error_signal_ratio_min"].append((f"sigmoid x{depth}", figures_of(deep, Xs, y)["error_signal_ratio_min"]))
         cr.manual_seed(depth)
         model = mlp(2, 2, "relu", depth - 2)
         for p in model.parameters():

@@ -112,7 +112,8 @@ def test_unscaled_inputs_with_very_different_small_scales(moons: tuple[np.ndarra
     assert found(report) == [("unscaled_inputs", "0")]
 
 
-@pytest.mark.parametrize("last, loss", [(nn.Softmax(dim=1), "cross_entropy"), (nn.LogSoftmax(dim=1), nn.CrossEntropyLoss())])
+@pytest.mark.parametrize("last, loss", [(nn.Softmax(dim=1), "cross_entropy"),
+                                        (nn.LogSoftmax(dim=1), nn.CrossEntropyLoss())])
 def test_double_softmax(moons: tuple[np.ndarray, np.ndarray], last: Any, loss: Any) -> None:
     cr.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2), last)

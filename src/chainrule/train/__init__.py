@@ -23,7 +23,8 @@ from chainrule.train.metrics import accuracy, confusion_matrix, mae, mse, r2
 from chainrule.train.progress import PlainProgress, RichProgress
 
 __all__ = [
-    "Callback", "Diagnostics", "Finding", "Report", "diagnose", "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint", "PlainProgress",
+    "Callback", "Diagnostics", "Finding", "Report", "diagnose",
+    "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint", "PlainProgress",
     "RichProgress", "accuracy", "confusion_matrix", "evaluate", "fit", "mae", "metrics", "mse", "predict",
     "r2",
 ]

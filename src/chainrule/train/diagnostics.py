@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import statistics
 import sys
+from collections import deque
 from typing import Any
 
 from chainrule.train.callbacks import Callback, Logs
@@ -24,16 +25,15 @@ from chainrule.train.layer_statistics import LayerRecorder, LayerStatistics, nor
 # Statistics written into the logs (and so into History) every epoch, as "<statistic>/<layer>".
 RECORDED = ("activation_mean", "activation_std", "dead_fraction", "saturated_fraction", "grad_norm",
             "update_ratio")
-# Training has diverged when a batch's loss exceeds this many times the lowest running loss so far
-# (an exponential average over batches). Healthy runs of bench/diagnostics_thresholds.py stay below
-# 4 times; runs that go on to diverge pass 1e3 within a few batches.
-DIVERGENCE = 100.0
-# A layer's gradient has blown up when its norm exceeds this many times its median over the first
-# WARMUP updates. Healthy runs stay below 30 times (gradients grow while a network leaves its initial
-# plateau); diverging runs pass 1e3.
+# Training has diverged when a batch's loss exceeds this many times the starting loss (the mean of the
+# first WINDOW batch losses). Measured by bench/diagnostics_thresholds.py: healthy runs stay below
+# 2.1 times; runs that failed with too large a learning rate reach 3.8 to 1e18 times.
+DIVERGENCE = 10.0
+# A layer's gradient has blown up when its norm exceeds this many times its median over the previous
+# WINDOW updates. Healthy runs stay below 38 times (sudden gradients as a network leaves a plateau);
+# failed runs at too large a learning rate reach up to 1e12 times.
 BLOWUP = 100.0
-WARMUP = 10
-_SMOOTHING = 0.1
+WINDOW = 10
 
 
 class Diagnostics(Callback):
@@ -46,11 +46,13 @@ class Diagnostics(Callback):
     ``"<statistic>/<layer>"`` (``"grad_norm/0"``, ``"dead_fraction/1"``): plot them with
     ``cr.viz.plot_diagnostics(history)``. The same records are in ``diagnostics.records``.
 
-    Divergence: a batch loss that is NaN or infinite, or ``divergence`` times the lowest smoothed loss
-    so far; or a gradient that is NaN or infinite (that update is skipped, so the weights stay finite).
-    Training then stops (at the end of that batch) and ``message`` says when, and which layer's gradient
-    norm first grew ``blowup`` times beyond its usual size (its median over the first updates), at
-    which batch. ``stopped`` is None or ``{"epoch", "batch", "layer", "loss"}``.
+    Divergence: a batch loss that is NaN or infinite, or ``divergence`` times the starting loss (the
+    mean of the first 10 batch losses); or a gradient that is NaN or infinite (that update is skipped,
+    so the weights stay finite). Training then stops (at the end of that batch) and ``message`` says
+    when, and which layer's gradient norm first jumped ``blowup`` times beyond its usual size (its
+    median over the previous 10 updates), at which batch (or, when none did, which layer's gradient
+    grew the most). ``stopped`` is None or ``{"epoch", "batch", "layer", "loss"}``. ``max_loss_ratio``
+    and ``max_grad_ratio`` are the largest of those two ratios seen.
     """
 
     def __init__(self, divergence: float = DIVERGENCE, blowup: float = BLOWUP, verbose: bool = True) -> None:
@@ -75,13 +77,11 @@ class Diagnostics(Callback):
         self._layers = [(name, own_parameters(module)) for name, module in self._recorder.layers
                         if own_parameters(module)]
         self._kinds = {name: type(module).__name__ for name, module in self._recorder.layers}
-        self._early: dict[str, list[float]] = {name: [] for name, _ in self._layers}
-        self._baseline: dict[str, float] = {}
+        self._recent: dict[str, deque[float]] = {name: deque(maxlen=WINDOW) for name, _ in self._layers}
+        self._starting: list[float] = []
         self._first_blowup: dict[str, Any] | None = None
         self._first_norm: dict[str, float] = {}
         self._last_norm: dict[str, tuple[float, int, int]] = {}
-        self._smoothed: float | None = None
-        self._lowest = math.inf
         self._epoch = int(self.params.get("initial_epoch", 0))
         self._batch = 0
         # NOTE: the gradients exist between backward and the update only, so the callback looks at them
@@ -117,13 +117,12 @@ class Diagnostics(Callback):
         loss = float((logs or {}).get("loss", math.nan))
         if self.stop_training:
             return
-        if math.isfinite(loss):
-            self._smoothed = loss if self._smoothed is None else (
-                (1 - _SMOOTHING) * self._smoothed + _SMOOTHING * loss)
-            self._lowest = min(self._lowest, self._smoothed)
-            if self._lowest > 0:
-                self.max_loss_ratio = max(self.max_loss_ratio, loss / self._lowest)
-        if not math.isfinite(loss) or (self._lowest > 0 and loss > self.divergence * self._lowest):
+        if math.isfinite(loss) and len(self._starting) < WINDOW:
+            self._starting.append(loss)
+        start = self._start
+        if math.isfinite(loss) and start > 0:
+            self.max_loss_ratio = max(self.max_loss_ratio, loss / start)
+        if not math.isfinite(loss) or (start > 0 and loss > self.divergence * start):
             self._stop(batch, loss)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
@@ -162,29 +161,29 @@ class Diagnostics(Callback):
         return result
 
     def _watch(self, norms: dict[str, float]) -> None:
-        """Compare each layer's gradient norm with its usual size; remember the first blow-up."""
-        worst: tuple[float, str] | None = None
+        """Compare each layer's gradient norm with its recent usual size (the median of its last WINDOW
+        finite norms); remember the first blow-up."""
+        worst: tuple[float, str, float] | None = None
         for name, value in norms.items():
             self._first_norm.setdefault(name, value)
             self._last_norm[name] = (value, self._epoch, self._batch)
-            early = self._early[name]
-            if name not in self._baseline:
-                if math.isfinite(value):
-                    early.append(value)
-                if len(early) >= WARMUP:
-                    self._baseline[name] = statistics.median(early)
-                base = statistics.median(early) if early else 0.0
-            else:
-                base = self._baseline[name]
-            ratio = math.inf if not math.isfinite(value) else (value / base if base > 0 else 0.0)
+            recent = self._recent[name]
+            usual = statistics.median(recent) if len(recent) >= 3 else 0.0
+            ratio = math.inf if not math.isfinite(value) else (value / usual if usual > 0 else 0.0)
             if math.isfinite(ratio):
                 self.max_grad_ratio = max(self.max_grad_ratio, ratio)
             if ratio > self.blowup and (worst is None or ratio > worst[0]):
-                worst = (ratio, name)
+                worst = (ratio, name, usual)
+            if math.isfinite(value):
+                recent.append(value)
         if worst is not None and self._first_blowup is None:
-            ratio, name = worst
+            _, name, usual = worst
             self._first_blowup = {"layer": name, "epoch": self._epoch, "batch": self._batch, "norm": norms[name],
-                                  "usual": self._baseline.get(name, statistics.median(self._early[name] or [0.0]))}
+                                  "usual": usual}
+
+    @property
+    def _start(self) -> float:
+        return statistics.mean(self._starting) if self._starting else math.nan
 
     def _stop(self, batch: int, loss: float, skipped: bool = False) -> None:
         self.stop_training = True
@@ -193,8 +192,8 @@ class Diagnostics(Callback):
         when = f"epoch {self._epoch + 1}/{epochs}, batch {batch + 1}/{steps}"
         what = ("the gradients became NaN or infinite (that update was skipped, so the weights stay finite)"
                 if skipped else f"the loss became {loss:.4g}" + (
-                    f", {loss / self._lowest:.3g} times its lowest running value {self._lowest:.4g}"
-                    if math.isfinite(loss) and self._lowest > 0 else ""))
+                    f", {loss / self._start:.3g} times its starting value {self._start:.4g}"
+                    if math.isfinite(loss) and self._start > 0 else ""))
         blown = self._first_blowup
         if blown is not None:
             layer, kind = blown["layer"], self._kinds.get(blown["layer"], "layer")

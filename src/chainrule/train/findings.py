@@ -236,7 +236,8 @@ def wrong_output_size(layer: str, outputs: int, loss_kind: str, n_classes: int |
                    "apart. Try one output per class, or for two classes one output with BCEWithLogitsLoss "
                    "and labels 0/1")
         elif outputs < n_classes:
-            why = f"the labels {outputs} to {n_classes - 1} have no output to score them. Try nn.Linear(..., {n_classes})"
+            why = (f"the labels {outputs} to {n_classes - 1} have no output to score them. Try "
+                   f"nn.Linear(..., {n_classes})")
         else:
             why = (f"outputs {n_classes} to {outputs - 1} score classes no sample has; training only pushes "
                    f"them down. Try nn.Linear(..., {n_classes}) (or map the labels to 0..C-1)")
@@ -254,5 +255,5 @@ def wrong_output_size(layer: str, outputs: int, loss_kind: str, n_classes: int |
 
 
 __all__ = ["KINDS", "THRESHOLDS", "Finding", "dead_relu", "double_softmax", "error_signal_ratios",
-           "gradient_flow", "learning_rate", "saturated", "scale_ratio", "sigmoid_before_logits_loss", "unscaled_inputs",
-           "wrong_output_size"]
+           "gradient_flow", "learning_rate", "saturated", "scale_ratio", "sigmoid_before_logits_loss",
+           "unscaled_inputs", "wrong_output_size"]
