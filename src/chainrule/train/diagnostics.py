@@ -25,8 +25,8 @@ from chainrule.train.layer_statistics import LayerRecorder, LayerStatistics, nor
 # Statistics written into the logs (and so into History) every epoch, as "<statistic>/<layer>".
 RECORDED = ("activation_mean", "activation_std", "dead_fraction", "saturated_fraction", "grad_norm",
             "update_ratio")
-# Training has diverged when a batch's loss exceeds this many times the starting loss (the mean of the
-# first WINDOW batch losses). Measured by bench/diagnostics_thresholds.py: healthy runs stay below
+# Training has diverged when a batch's loss exceeds this many times the starting loss (the median of
+# the first WINDOW batch losses). Measured by bench/diagnostics_thresholds.py: healthy runs stay below
 # 2.1 times; runs that failed with too large a learning rate reach 3.8 to 1e18 times.
 DIVERGENCE = 10.0
 # A layer's gradient has blown up when its norm exceeds this many times its median over the previous
@@ -47,7 +47,7 @@ class Diagnostics(Callback):
     ``cr.viz.plot_diagnostics(history)``. The same records are in ``diagnostics.records``.
 
     Divergence: a batch loss that is NaN or infinite, or ``divergence`` times the starting loss (the
-    mean of the first 10 batch losses); or a gradient that is NaN or infinite (that update is skipped,
+    median of the first 10 batch losses); or a gradient that is NaN or infinite (that update is skipped,
     so the weights stay finite). Training then stops (at the end of that batch) and ``message`` says
     when, and which layer's gradient norm first jumped ``blowup`` times beyond its usual size (its
     median over the previous 10 updates), at which batch (or, when none did, which layer's gradient
@@ -183,7 +183,11 @@ class Diagnostics(Callback):
 
     @property
     def _start(self) -> float:
-        return statistics.mean(self._starting) if self._starting else math.nan
+        """The starting loss: the median of the first WINDOW batch losses (the smallest while there are
+        fewer than 3), so that a run diverging within them does not raise its own yardstick."""
+        if not self._starting:
+            return math.nan
+        return min(self._starting) if len(self._starting) < 3 else statistics.median(self._starting)
 
     def _stop(self, batch: int, loss: float, skipped: bool = False) -> None:
         self.stop_training = True
