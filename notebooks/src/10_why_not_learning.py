@@ -190,6 +190,6 @@ cr.manual_seed(0)
 model = mlp(depth=3)
 watch = cr.train.Diagnostics(verbose=False)
 with np.errstate(over="ignore", invalid="ignore"):  # the diverging updates overflow on purpose
-    history = cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=15.0, epochs=30,
+    history = cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=30.0, epochs=30,
                      callbacks=[watch], verbose=False)
 print(watch.message)

@@ -63,7 +63,7 @@ def test_divergence_stops_training_naming_the_layer_and_the_batch(moons: tuple[n
     model = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2))
     diagnostics = cr.train.Diagnostics()
     with np.errstate(all="ignore"):
-        history = cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=3.0, epochs=20, batch_size=16,
+        history = cr.fit(model, X, y, loss="cross_entropy", optimizer="sgd", lr=30.0, epochs=20, batch_size=16,
                          callbacks=[diagnostics], verbose=False)
     stopped = diagnostics.stopped
     assert stopped is not None
