@@ -116,13 +116,13 @@ class Diagnostics(Callback):
         loss = float((logs or {}).get("loss", math.nan))
         if self.stop_training:
             return
-        if math.isfinite(loss) and len(self._starting) < WINDOW:
-            self._starting.append(loss)
-        start = self._start
+        start = self._start  # from the earlier batches: this one is judged against them
         if math.isfinite(loss) and start > 0:
             self.max_loss_ratio = max(self.max_loss_ratio, loss / start)
         if not math.isfinite(loss) or (start > 0 and loss > self.divergence * start):
             self._stop(batch, loss)
+        elif len(self._starting) < WINDOW:
+            self._starting.append(loss)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         record: dict[str, float] = {}
