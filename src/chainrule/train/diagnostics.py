@@ -26,9 +26,9 @@ from chainrule.train.layer_statistics import LayerRecorder, LayerStatistics, nor
 RECORDED = ("activation_mean", "activation_std", "dead_fraction", "saturated_fraction", "grad_norm",
             "update_ratio")
 # Training has diverged when a batch's loss exceeds this many times the starting loss (the median of
-# the first WINDOW batch losses). Measured by bench/diagnostics_thresholds.py over 149 runs that
-# trained well: at most 9.4 times (a noisy batch when the starting loss is already low); runs that
-# diverge pass 1e3 within a few batches, and reach 1e18.
+# the first WINDOW batch losses before it). Measured by bench/diagnostics_thresholds.py over 149 runs
+# that trained well: at most 42 times (loss spikes of fast Adam runs); runs that diverge pass 1e3
+# within a few batches, and reach 1e18.
 DIVERGENCE = 100.0
 # Which layer blew up first is read, once training has diverged, from the last LOOK_BACK updates: the
 # earliest update at which a layer's gradient norm exceeded BLOWUP times its median over the older
