@@ -27,7 +27,6 @@ from run import MNIST_SIZES, _mnist_data  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 
-
 CLOCK = time.perf_counter
 
 
