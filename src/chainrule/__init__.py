@@ -139,6 +139,7 @@ _LAZY: dict[str, str] = {
     "load_state_dict": "chainrule.io",
     "compile": "chainrule.compiler",
     "compiler": "chainrule.compiler",
+    "diagnose": "chainrule.train",
 }
 
 

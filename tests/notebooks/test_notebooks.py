@@ -17,6 +17,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = [
     "01_single_neuron", "02_perceptron", "03_xor_hidden_layer", "04_backprop_by_hand", "05_gradient_descent",
     "06_activations_and_losses", "07_representation_learning", "08_digits_softmax", "09_one_layer_networks",
+    "10_why_not_learning",
 ]
 CELL_TIMEOUT_S = 120
 NOTEBOOK_BUDGET_S = 90  # "well under a minute on a laptop"; this machine's 2 cores are shared

@@ -162,6 +162,8 @@ TRAIN_OPTIONS: dict[str, Option] = {
     "checkpoint_dir": Option(text, None, "write a checkpoint there every epoch (resumable)", "DIR"),
     "resume": Option(flag, False, "continue from the checkpoint in --checkpoint-dir", None),
     "quiet": Option(flag, False, "no progress display; print only the results", None),
+    "diagnose": Option(flag, False, "print cr.diagnose's per-layer report after training (and, when training "
+                       "fails, the report of the starting network and the layer whose gradients blew up)", None),
 }
 # Settings that change the trained weights: a resumed run must use the same ones.
 RUN_KEYS = ("data", "target", "dataset", "ignore", "hidden", "activation", "loss", "optimizer", "lr", "momentum",

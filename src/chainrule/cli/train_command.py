@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.cli import prepare, report
+from chainrule.cli.diagnosis import Diagnosis
 from chainrule.cli.errors import CommandError
 from chainrule.cli.options import RUN_KEYS, command_line, needs_class_labels
 from chainrule.cli.paths import check_checkpoint_directory, check_output_path, check_plot_path
@@ -125,7 +126,8 @@ def run_train(settings: dict[str, Any]) -> int:
 
     def metadata(epoch: int, logs: dict[str, Any], last_epoch: bool) -> dict[str, Any]:
         for key, value in logs.items():
-            history.setdefault(key, []).append(float(value))
+            if "/" not in key:  # per-layer statistics of --diagnose stay out of the model file
+                history.setdefault(key, []).append(float(value))
         stopped = early is not None and early.stop_training
         return {"run": run, "data_hash": data_hash, "history": history, "epochs_done": epoch + 1,
                 "finished": last_epoch or stopped, "early_stopping": None if early is None else early.state()}
@@ -137,6 +139,8 @@ def run_train(settings: dict[str, Any]) -> int:
     callbacks += [*([early] if early is not None else []), checkpoint]
     verbose = not settings["quiet"] and sys.stdout.isatty()
     epochs_done = initial_epoch
+    diagnosis = Diagnosis(settings, model, inputs[0], targets[0], loss, optimizer)
+    callbacks += diagnosis.callbacks()
     if not finished and initial_epoch < settings["epochs"]:
         try:
             # NOTE: overflow warnings from a diverging run would bury the one clear message fit raises.
@@ -146,8 +150,10 @@ def run_train(settings: dict[str, Any]) -> int:
                        validation_data=(inputs[1], targets[1]) if has_validation else None,
                        metrics=["accuracy"] if classification else [], verbose=verbose)
         except FloatingPointError as error:
+            diagnosis.failed()
             raise CommandError(f"training diverged: {error}".replace("fit: ", ""),
                                "nothing was saved; lower --lr (and check the data)") from None
+        diagnosis.check_diverged()
         epochs_done = max(epochs_done, checkpoint.epochs_done)
     if interrupt.requested and epochs_done < settings["epochs"] and not (early and early.stop_training):
         return report.interrupted(settings, epochs_done, directory)
@@ -162,6 +168,7 @@ def run_train(settings: dict[str, Any]) -> int:
     if is_main_process():  # under mpiexec every process holds the same model: rank 0 writes the files
         save(model, settings["out"], metadata=info)
     report.finish(settings, scores, epochs_done, time.perf_counter() - started)
+    diagnosis.after_training()
     plot_path = settings["plot"] or (DEFAULT_PLOT if classification and X_train.shape[1] == 2 else None)
     if plot_path is not None and is_main_process():
         report.plot(settings, plot_path, model, data, scaling)

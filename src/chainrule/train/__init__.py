@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from chainrule.train import metrics
 from chainrule.train.callbacks import Callback, EarlyStopping, History, LearningRateScheduler, ModelCheckpoint
+from chainrule.train.diagnose import Report, diagnose
+from chainrule.train.diagnostics import Diagnostics
+from chainrule.train.findings import Finding
 from chainrule.train.loop import evaluate, fit, predict
 from chainrule.train.metrics import accuracy, confusion_matrix, mae, mse, r2
 from chainrule.train.progress import PlainProgress, RichProgress
 
 __all__ = [
-    "Callback", "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint", "PlainProgress",
+    "Callback", "Diagnostics", "Finding", "Report", "diagnose",
+    "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint", "PlainProgress",
     "RichProgress", "accuracy", "confusion_matrix", "evaluate", "fit", "mae", "metrics", "mse", "predict",
     "r2",
 ]

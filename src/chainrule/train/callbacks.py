@@ -61,6 +61,12 @@ def defines_batch_hooks(callback: Callback) -> bool:
             or kind.on_batch_end is not Callback.on_batch_end)
 
 
+def is_layer_statistic(key: str) -> bool:
+    """Whether a logged key is a per-layer statistic (``"grad_norm/0"``, written by ``Diagnostics``):
+    kept in History, left out of the progress line and of ``plot_history``'s panels."""
+    return "/" in key
+
+
 class History(Callback):
     """What ``fit`` returns: ``history[key]`` is the list of per-epoch values of each logged quantity
     (``loss``, ``val_loss``, metric names and ``val_`` + metric names), ``epoch`` the epoch indices
@@ -86,7 +92,7 @@ class History(Callback):
         return self.history[key]
 
     def __repr__(self) -> str:
-        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items() if v)
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items() if v and not is_layer_statistic(k))
         return f"History({len(self.epoch)} epochs; last: {last})"
 
 

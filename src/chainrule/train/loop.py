@@ -218,14 +218,18 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
             callback.on_batch_begin(batch, {"size": size})
         if step is not None:
             output, loss, finite = step(inputs, target)
-            if not finite:
-                raise _non_finite(float(loss.data), epoch, epochs, batch, steps, optimizer)
         else:
             output = model(inputs)
             loss = loss_fn(output, target)
+            finite = True
         value = float(loss.data)
-        if not math.isfinite(value):
-            raise _non_finite(value, epoch, epochs, batch, steps, optimizer)
+        if not (finite and math.isfinite(value)):
+            # A callback watching for divergence (Diagnostics) may stop here with its own account.
+            for callback in batch_callbacks:
+                callback.on_batch_end(batch, {"loss": value, "size": size})
+            if not any(callback.stop_training for callback in batch_callbacks):
+                raise _non_finite(value, epoch, epochs, batch, steps, optimizer)
+            break
         if weight != 1.0:
             loss = loss * weight
         if step is None and accumulate == 1:

@@ -12,14 +12,15 @@ import sys
 import time
 from typing import Any
 
-from chainrule.train.callbacks import Callback, Logs
+from chainrule.train.callbacks import Callback, Logs, is_layer_statistic
 
 _MAX_PLAIN_LINES = 20
 
 
 def format_logs(logs: Logs) -> str:
     """``loss 0.1234  val_loss 0.2345  accuracy 0.9500`` (4 significant digits)."""
-    return "  ".join(f"{key} {value:.4g}" for key, value in logs.items() if isinstance(value, (int, float)))
+    return "  ".join(f"{key} {value:.4g}" for key, value in logs.items()
+                     if isinstance(value, (int, float)) and not is_layer_statistic(key))
 
 
 class PlainProgress(Callback):

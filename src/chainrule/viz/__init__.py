@@ -17,6 +17,7 @@ from __future__ import annotations
 from chainrule.viz.activations import ACTIVATIONS, activation_and_derivative, plot_activation
 from chainrule.viz.boundary import plot_data, plot_decision_boundary, predict_grid
 from chainrule.viz.descent import gradient_descent_path, plot_gradient_descent
+from chainrule.viz.diagnostics import plot_diagnostics
 from chainrule.viz.graph import DotNotFoundError, DotSource, draw_graph, graph_nodes
 from chainrule.viz.history import plot_confusion_matrix, plot_history
 from chainrule.viz.losses import LOSSES, loss_and_derivative, plot_loss
@@ -25,6 +26,6 @@ from chainrule.viz.network import network_layers, plot_network
 __all__ = [
     "ACTIVATIONS", "LOSSES", "DotNotFoundError", "DotSource", "activation_and_derivative",
     "draw_graph", "gradient_descent_path", "graph_nodes", "loss_and_derivative", "network_layers",
-    "plot_activation", "plot_confusion_matrix", "plot_data", "plot_decision_boundary",
+    "plot_activation", "plot_confusion_matrix", "plot_data", "plot_diagnostics", "plot_decision_boundary",
     "plot_gradient_descent", "plot_history", "plot_loss", "plot_network", "predict_grid",
 ]

@@ -22,8 +22,9 @@ def _as_columns(history: Any) -> dict[str, list[float]]:
     """``{name: [value per epoch]}`` from a History (``.history``), a dict of lists or a list of dicts."""
     records = getattr(history, "history", history)
     if isinstance(records, Mapping):
+        # Per-layer statistics ("grad_norm/0", from Diagnostics) have their own plot, plot_diagnostics.
         columns = {str(k): list(v) for k, v in records.items()
-                   if isinstance(v, (list, tuple, np.ndarray)) and k != "epoch"}
+                   if isinstance(v, (list, tuple, np.ndarray)) and k != "epoch" and "/" not in str(k)}
     elif isinstance(records, Sequence) and records and all(isinstance(r, Mapping) for r in records):
         names = [k for k in records[0] if k != "epoch"]
         columns = {str(k): [r.get(k, np.nan) for r in records] for k in names}
