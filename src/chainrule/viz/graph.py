@@ -151,11 +151,11 @@ class _MatplotlibFallback:
         target.write_bytes(data)
         return str(target)
 
-    def _fallback_bundle(self) -> dict[str, Any]:
+    def _fallback_bundle(self, picture: bool = True) -> dict[str, Any]:
         # Jupyter shows the PNG; the text is what a plain terminal shows.
         nodes, edges, _ = self._drawing
-        return {"image/png": self._picture("png"),
-                "text/plain": f"<computational graph: {len(nodes)} values, {len(edges)} edges>"}
+        text = {"text/plain": f"<computational graph: {len(nodes)} values, {len(edges)} edges>"}
+        return {"image/png": self._picture("png"), **text} if picture else text
 
 
 class DotSource(_MatplotlibFallback):
@@ -204,14 +204,17 @@ if graphviz is not None:
             if shutil.which("dot") is None:
                 return self._fallback_bundle()
             try:
-                return dict(super()._repr_mimebundle_(include, exclude, **kwargs))
+                bundle = dict(super()._repr_mimebundle_(include, exclude, **kwargs))
             except graphviz.ExecutableNotFound:
                 return self._fallback_bundle()
+            # The same text as without dot (not a repr with a memory address): a notebook's stored
+            # outputs then do not depend on whether the machine that ran it had Graphviz.
+            return {**bundle, "text/plain": self._fallback_bundle(picture=False)["text/plain"]}
 
         def pipe(self, format: str | None = None, *args: Any, encoding: str | None = None,
                  **kwargs: Any) -> Any:
             try:
-                return super().pipe(format, *args, encoding=encoding, **kwargs)
+                return super().pipe(*args, format=format, encoding=encoding, **kwargs)
             except graphviz.ExecutableNotFound:
                 return self._fallback_pipe(format or self.format, encoding)
 
@@ -219,8 +222,8 @@ if graphviz is not None:
                    cleanup: bool = False, format: str | None = None, *args: Any, outfile: Any = None,
                    **kwargs: Any) -> Any:
             try:
-                return super().render(filename, directory, view, cleanup, format, *args, outfile=outfile,
-                                      **kwargs)
+                return super().render(filename, *args, directory=directory, view=view, cleanup=cleanup,
+                                      format=format, outfile=outfile, **kwargs)
             except graphviz.ExecutableNotFound:
                 return self._fallback_render(filename or self.filename, directory or self.directory,
                                              format or (None if outfile else self.format), outfile, self.source)
