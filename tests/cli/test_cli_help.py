@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chainrule.cli import main
@@ -16,12 +18,13 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 def test_demo_help_lists_every_demo_with_what_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
     text = _help(capsys, "demo")
-    listed = text.split("demos:\n")[1]
+    listed = text.split("demos:\n")[1].split("\n\n")[0]
+    entries = {entry.split()[0]: " ".join(entry.split()[1:]) for entry in re.split(r"\n  (?=\S)", listed)}
+    assert list(entries) == ["logic-gates", "xor", "backprop-step", "gradient-descent", "polar-rings", "digits"]
     for name, claim in [("logic-gates", "never settles on"), ("xor", "truth table"), ("backprop-step", "every number"),
                         ("gradient-descent", "alpha 0.3 converges"), ("polar-rings", "polar coordinates"),
                         ("digits", "handwritten digits")]:
-        entry = listed.split(f"  {name} ", 1)[1].split("\n  ")[0]
-        assert claim in " ".join(entry.split()), (name, entry)
+        assert claim in entries[name], (name, entries[name])
 
 
 def test_train_help_gives_defaults_and_two_examples(capsys: pytest.CaptureFixture[str]) -> None:
