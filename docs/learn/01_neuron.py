@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 01_neuron
+
+# %%
+print(1)

@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 02_perceptron_and_xor
+
+# %%
+print(1)

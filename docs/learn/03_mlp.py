@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 03_mlp
+
+# %%
+print(1)

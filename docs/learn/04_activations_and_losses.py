@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 04_activations_and_losses
+
+# %%
+print(1)

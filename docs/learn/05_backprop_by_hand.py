@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 05_backprop_by_hand
+
+# %%
+print(1)

@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 06_gradient_descent
+
+# %%
+print(1)

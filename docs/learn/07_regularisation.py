@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 07_regularisation
+
+# %%
+print(1)

@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 08_softmax
+
+# %%
+print(1)

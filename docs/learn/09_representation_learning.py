@@ -1,0 +1,5 @@
+# %% [markdown]
+# # 09_representation_learning
+
+# %%
+print(1)
