@@ -45,8 +45,8 @@ assert (g.grad.item(), f.grad.item(), x.grad.item()) == (12.0, 24.0, 24.0)
 
 # %% [markdown]
 # `cr.viz.draw_graph` draws the graph the engine recorded: one box per value, with the operation that
-# made it, its value and its gradient. (With Graphviz installed you see a picture; without it, the same
-# graph as DOT text.) The constants `1` and `2` are inputs too; they just need no gradient.
+# made it, its value and its gradient. (Graphviz draws it when its `dot` program is installed; otherwise
+# matplotlib does, laid out by depth.) The constants `1` and `2` are inputs too; they just need no gradient.
 
 # %%
 graph = cr.viz.draw_graph(h)

@@ -186,6 +186,7 @@ def test_default_main_job(tmp_path) -> None:
     assert accuracy > 0.9
     assert "model saved to model.safetensors" in result.stdout
     assert "decision-boundary plot saved to decision_boundary.png" in result.stdout
+    assert f"(open {tmp_path / 'decision_boundary.png'})" in result.stdout  # where the picture is
     assert cr.load(tmp_path / "model.safetensors")[0].in_features == 2
     assert (tmp_path / "decision_boundary.png").stat().st_size > 1000
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from chainrule.cli.errors import CommandError
-from chainrule.cli.options import add_train_arguments, resolve
+from chainrule.cli.options import TRAIN_EXAMPLES, add_train_arguments, resolve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser("train", help="train a network (no arguments: the spirals demo job)",
-                                description="Train an MLP on a CSV file, a built-in data set, or (with no "
-                                "arguments) three generated spiral arms.")
+                                description="Train an MLP on a CSV file, a built-in data set, or (with no\n"
+                                "arguments) three generated spiral arms.", epilog=TRAIN_EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     add_train_arguments(train)
 
     evaluate = commands.add_parser("evaluate", help="loss and accuracy (or MSE, MAE, R^2) of a model on a CSV")
@@ -64,9 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="architecture, parameter count and training details")
     summary.add_argument("model", metavar="MODEL")
 
-    from chainrule.cli.demos import DEMOS
+    from chainrule.cli.demos import DEMOS, demo_list
 
-    demo = commands.add_parser("demo", help="the notes' demos: " + ", ".join(DEMOS))
+    demo = commands.add_parser("demo", help="the notes' demos: " + ", ".join(DEMOS), epilog=demo_list(),
+                               description="Run one of the lecture notes' demonstrations: it prints what it\n"
+                               "computes, number by number where the notes give numbers.",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
     demo.add_argument("name", metavar="NAME", help="one of: " + ", ".join(DEMOS))
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--plot", default=None, metavar="PNG", help="save the demo's figure (where it has one)")

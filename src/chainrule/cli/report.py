@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -157,4 +158,5 @@ def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared
     except (OSError, ValueError) as error:
         raise CommandError(f"the model was saved to {settings['out']}, but the plot could not be written to "
                            f"{path!r}: {error}", "choose another --plot path (e.g. boundary.png)") from None
-    print(f"decision-boundary plot saved to {path}")
+    # The full path too: the picture is the first thing a newcomer wants to open.
+    print(f"decision-boundary plot saved to {path}  (open {os.path.abspath(path)})")
