@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import Tensor
+from chainrule.nn.registry import takes_class_indices
 from chainrule.train import findings as check
 from chainrule.train import resolve
 from chainrule.train.findings import Finding
@@ -214,7 +215,7 @@ def _last_step(recorder: LayerRecorder, output: Tensor) -> tuple[str, str]:
 
 def _target_sizes(y: np.ndarray, loss_fn: Any) -> tuple[int | None, int | None]:
     """(classes, None) for a loss taking class labels; (None, values per sample) for the others."""
-    if resolve.wants_class_indices(loss_fn):
+    if takes_class_indices(loss_fn):
         if y.ndim == 2 and y.shape[1] > 1:
             return int(y.shape[1]), None
         labels = y.reshape(len(y))
@@ -228,7 +229,7 @@ def _constant_loss(loss_fn: Any, loss_kind: str, target: np.ndarray, shape: tupl
     """The loss of the best constant prediction (class frequencies, or the mean target), computed with
     the loss itself; nan for losses it is not known for."""
     n = len(target)
-    if resolve.wants_class_indices(loss_fn) and target.ndim == 1 and len(shape) == 2:
+    if takes_class_indices(loss_fn) and target.ndim == 1 and len(shape) == 2:
         counts = np.bincount(target, minlength=shape[1])[:shape[1]].astype(np.float64)
         log_frequencies = np.log(np.maximum(counts / max(n, 1), 1e-12))
         output = np.broadcast_to(log_frequencies, (n, shape[1]))
