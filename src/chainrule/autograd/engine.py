@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainrule.autograd import function as function_module
+from chainrule.autograd import recording
 from chainrule.autograd.backward_hooks import (
     post_accumulate_grad_hooks,
     run_post_accumulate_grad_hooks,
     run_queued_callbacks,
 )
-from chainrule.autograd import recording
 from chainrule.autograd.function import unbroadcast
 
 if TYPE_CHECKING:

@@ -29,7 +29,6 @@ from chainrule.nn.functional_losses import (
     nll_loss,
 )
 from chainrule.nn.module import Module
-from chainrule.random import make_rng
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu", "gelu",

@@ -120,6 +120,8 @@ def predict_grid(model: Any, points: np.ndarray,
             return proba.argmax(axis=1), proba[:, 1]
         return proba.argmax(axis=1), None
     if callable(model) and hasattr(model, "parameters"):
+        from chainrule.autograd import Tensor
+        from chainrule.autograd.functional import softmax
         from chainrule.train.evaluation import predict_arrays  # eval mode: no Dropout noise in the picture
         from chainrule.train.resolve import model_dtype
 
@@ -128,7 +130,7 @@ def predict_grid(model: Any, points: np.ndarray,
         is_probability = output == "probability" or (output == "auto" and (
             _last_layer_name(model) in _PROBABILITY_LAYERS or bool(np.all((out >= 0) & (out <= 1)))))
         if out.ndim == 2 and out.shape[1] == 2:  # two classes as two logits (cross-entropy) or softmax
-            p = out if is_probability else cr.softmax(cr.from_numpy(out), dim=1).numpy()
+            p = out if is_probability else softmax(Tensor._wrap(out), dim=1).numpy()
             return out.argmax(axis=1), p[:, 1]
         if out.ndim == 2 and out.shape[1] > 2:
             return out.argmax(axis=1), None
