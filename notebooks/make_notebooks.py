@@ -101,6 +101,16 @@ def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(HERE)}}).execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # one output per run of a stream, however the kernel cut it (stable files)
+        if cell.cell_type == "code":
+            merged: list[Any] = []
+            for output in cell.outputs:
+                if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                        and merged[-1].get("name") == output.get("name")):
+                    merged[-1]["text"] += output.get("text", "")
+                else:
+                    merged.append(output)
+            cell.outputs = merged
     return nb
 
 
@@ -127,7 +137,13 @@ def output_summary(nb: nbformat.NotebookNode) -> list[list[tuple[str, str]]]:
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
             if kind == "stream":
-                outputs.append((output.get("name", "stdout"), output.get("text", "")))
+                name, text = output.get("name", "stdout"), output.get("text", "")
+                if outputs and outputs[-1][0] == name:
+                    # NOTE: the kernel cuts a cell's printing into stream messages at moments that depend
+                    # on timing, so consecutive pieces of one stream are one output for the comparison.
+                    outputs[-1] = (name, outputs[-1][1] + text)
+                else:
+                    outputs.append((name, text))
             elif kind == "error":
                 outputs.append(("error", f"{output.get('ename')}: {output.get('evalue')}"))
             else:
