@@ -12,6 +12,7 @@ from chainrule import dtypes
 from chainrule.autograd import grad_mode, unary
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import to_array
+from chainrule.backend import namespace_of
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -116,17 +117,20 @@ def clone(self: Tensor) -> Tensor:
 
 
 def new_zeros(self: Tensor, *size: Any) -> Tensor:
+    xp = namespace_of(self.data)
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(np.zeros(shape, dtype=self.dtype))
+    return self._wrap(xp.zeros(shape, dtype=self.dtype))
 
 
 def new_ones(self: Tensor, *size: Any) -> Tensor:
+    xp = namespace_of(self.data)
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(np.ones(shape, dtype=self.dtype))
+    return self._wrap(xp.ones(shape, dtype=self.dtype))
 
 
 def new_full(self: Tensor, size: Any, fill_value: Any) -> Tensor:
-    return self._wrap(np.full(tuple(size), fill_value, dtype=self.dtype))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.full(tuple(size), fill_value, dtype=self.dtype))
 
 
 def new_tensor(self: Tensor, data: Any) -> Tensor:
