@@ -141,7 +141,7 @@ def _find_cupy() -> ArrayBackend | None:
         import cupy  # type: ignore[import-not-found]
         import cupyx  # type: ignore[import-not-found]
     except ImportError as error:
-        _registry.missing = f"CuPy is not installed ({error})"
+        _registry.missing = f"CuPy is not installed: {error}"
         return None
 
     def count() -> int:
@@ -234,6 +234,17 @@ def namespace_of(*arrays: Any) -> ModuleType | Any:
 def as_array(value: Any) -> Any:
     """``value`` as an array: a GPU array as it is, a NumPy scalar or number as a 0-d NumPy array."""
     return value if _backend_of(value) is not None else np.asarray(value)
+
+
+def array_on_device_of(value: Any, dtype: Any, like: Any) -> Any:
+    """``value`` (a number or an array) as an array of ``dtype`` on the device of the array ``like``
+    (the host when ``like`` is None): how a Python number joins a GPU tensor in an op."""
+    backend = None if like is None or builtin_type(like) is _ndarray else _backend_of(like)
+    if backend is None:
+        return np.asarray(value, dtype=dtype)
+    if builtin_type(value) is backend.array_type:
+        return value.astype(dtype, copy=False)
+    return backend.from_host(np.asarray(value, dtype=dtype), backend.device_index(like))
 
 
 def device_of(array: Any) -> device:
