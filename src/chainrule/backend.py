@@ -100,9 +100,19 @@ builtin_type = type
 CPU = device("cpu")
 
 
+def is_device_like(value: Any) -> bool:
+    """Whether ``value`` names a device (``"cpu"``, ``"cuda:1"``, ``"mps"``, a ``device``) rather than a dtype,
+    for the ``to(...)`` calls that take either."""
+    if isinstance(value, str):
+        return value.split(":")[0] in ("cpu", "cuda", "mps")
+    return isinstance(value, device)
+
+
 def as_device(value: Any) -> device:
-    """``value`` (a device, a string such as ``"cuda:1"``, or a GPU number) as a ``device``; ``"cuda"``
-    without an index means the current GPU (``cuda:0``)."""
+    """``value`` as a ``device``; ``"cuda"`` without an index means the current GPU (``cuda:0``)."""
+    if isinstance(value, str) and value.split(":")[0] == "mps":
+        raise RuntimeError(f"device {value!r} is not available: chainrule computes on the CPU with NumPy or on "
+                           "NVIDIA GPUs with CuPy ('cuda')")
     result = value if builtin_type(value) is device else device(value)
     if result.type == "cuda" and result.index is None:
         return device("cuda", 0)

@@ -74,12 +74,6 @@ def truth_value(self: Tensor) -> builtins.bool:
 _TO_OPTIONS = ("device", "dtype", "non_blocking", "copy", "memory_format")
 
 
-def _is_device(value: Any) -> builtins.bool:
-    if isinstance(value, str):
-        return value.split(":")[0] in ("cpu", "cuda", "mps")
-    return isinstance(value, backend.device)
-
-
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """This tensor on another device and/or in another dtype, as PyTorch's ``Tensor.to``:
     ``t.to("cuda")``, ``t.to(cr.float64)``, ``t.to("cuda", cr.float32)``, ``t.to(other)`` (other's device
@@ -95,7 +89,7 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             device, dtype = arg.device, arg.dtype
         elif isinstance(arg, builtins.bool):
             flags.append(arg)  # to(dtype, non_blocking, copy): the booleans come in that order
-        elif _is_device(arg) or (isinstance(arg, builtins.int) and device is None):
+        elif backend.is_device_like(arg) or (isinstance(arg, builtins.int) and device is None):
             device = arg
         else:
             dtype = arg
@@ -103,9 +97,6 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         copy = flags[1]
     result = self
     if device is not None:
-        if isinstance(device, str) and device.split(":")[0] == "mps":
-            raise RuntimeError(f"device {device!r} is not available: chainrule computes on the CPU with NumPy "
-                               f"or on NVIDIA GPUs with CuPy ('cuda')")
         target = backend.as_device(device)
         if target != self.device:
             result = transfer.ToDevice.apply(self, device=target)

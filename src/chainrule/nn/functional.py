@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule import dtypes
+from chainrule import backend, dtypes
 from chainrule.autograd import activation as act
 from chainrule.autograd.linear import LinearFunction
 from chainrule.autograd.tensor import Tensor
@@ -163,7 +163,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     dtype = x.data.dtype if x.data.dtype in (np.float32, np.float64) else np.float64
     keep = make_rng(generator).random(x.data.shape, dtype=dtype) >= p
     mask = np.zeros(x.data.shape, dtype=x.data.dtype) if p == 1.0 else keep * x.data.dtype.type(1 / (1 - p))
-    return DropoutFunction.apply(x, mask=mask)
+    # The mask is drawn on the host (one generator for every device) and moved to the input's device.
+    return DropoutFunction.apply(x, mask=backend.to_device(mask, x.device))
 
 
 # -- encoding ----------------------------------------------------------------------------------------
@@ -178,4 +179,5 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values from "
                            f"{classes.min()} to {classes.max()}")
-    return Tensor._wrap((classes[..., None] == np.arange(num_classes)).astype(np.int64))
+    xp = backend.namespace_of(classes)
+    return Tensor._wrap((classes[..., None] == xp.arange(num_classes)).astype(np.int64))

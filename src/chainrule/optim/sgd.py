@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import namespace_of
 from chainrule.optim.optimizer import Optimizer, ParamsT, grad_array
 
 
@@ -70,15 +69,16 @@ class SGD(Optimizer):
             if param.grad is None:
                 continue
             theta = param.data
+            xp = namespace_of(theta)  # NumPy, or CuPy for a parameter on a GPU
             scratch = self._scratch_for(param)
             # d_p may be the gradient array itself: below, it is only read, never written.
             d_p = grad_array(param)
             if group["maximize"]:
-                d_p = np.negative(d_p)
+                d_p = xp.negative(d_p)
             if weight_decay != 0:
                 # g + lambda theta, built in the scratch array
-                np.multiply(theta, weight_decay, out=scratch)
-                d_p = np.add(scratch, d_p, out=scratch)
+                xp.multiply(theta, weight_decay, out=scratch)
+                d_p = xp.add(scratch, d_p, out=scratch)
             if momentum != 0:
                 state = self.state[param]
                 buffer = state.get("momentum_buffer")
@@ -90,5 +90,5 @@ class SGD(Optimizer):
                     buf += d_p if dampening == 0 else d_p * (1 - dampening)
                 d_p = d_p + momentum * buffer.data if group["nesterov"] else buffer.data
             # theta += (-lr) * d_p: the product in the scratch array (d_p may be it), then added in place.
-            np.multiply(d_p, -lr, out=scratch)
+            xp.multiply(d_p, -lr, out=scratch)
             theta += scratch
