@@ -26,7 +26,7 @@ class Permute(Function):
 
     def forward(self, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         xp = namespace_of(x)
-        self.save_for_backward(np.argsort(dims))
+        self.save_for_backward(tuple(np.argsort(dims).tolist()))  # host: the inverse permutation
         return xp.transpose(x, dims)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
