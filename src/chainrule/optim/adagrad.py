@@ -79,6 +79,9 @@ class Adagrad(Optimizer):
                 grad = xp.multiply(theta, weight_decay) + grad
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             state_sum = state["sum"].data
+            if type(state_sum) is not type(theta):  # made on the CPU before model.to("cuda"): follow the parameter
+                state["sum"] = state["sum"].to(param.device)
+                state_sum = state["sum"].data
             std = xp.multiply(grad, grad, out=self._scratch_for(param))
             state_sum += std
             xp.sqrt(state_sum, out=std)

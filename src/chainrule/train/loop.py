@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule import random as cr_random
 from chainrule.autograd.grad_mode import no_grad
-from chainrule.autograd.tensor import Tensor
 from chainrule.data.loader import DataLoader
 from chainrule.train import resolve
 from chainrule.train.callbacks import Callback, History, defines_batch_hooks
@@ -183,7 +183,10 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
     # its own size, so every update uses a mean of batch gradients.
     last_group_start = (steps - 1) // accumulate * accumulate
     scale = 1.0 / accumulate
+    device = resolve.model_device(model)
     for batch, (inputs, target) in enumerate(loader):
+        if device is not backend.CPU:  # each batch goes to the model's device (a GPU)
+            inputs, target = inputs.to(device), target.to(device)
         output = model(inputs)
         loss = loss_fn(output, target)
         value = float(loss.data)
@@ -204,8 +207,8 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
         total += value * size
         count += size
         if keep:
-            outputs.append(output.data)
-            targets.append(target.data)
+            outputs.append(backend.to_host(output.data))
+            targets.append(backend.to_host(target.data))
         if batch_callbacks:
             batch_logs = {"loss": value, "size": size}
             for callback in batch_callbacks:
@@ -243,12 +246,13 @@ def _evaluate_arrays(model: Any, X: np.ndarray, y: np.ndarray, loss_fn: Any,
         with no_grad():
             size = len(X) if batch_size is None else batch_size
             outputs, total = [], 0.0
+            device = resolve.model_device(model)
             for start in range(0, len(X), size):
-                output = model(Tensor._wrap(X[start:start + size]))
+                output = model(resolve.on_device(X[start:start + size], device))
                 if loss_fn is not None:
-                    part = Tensor._wrap(y[start:start + size])
+                    part = resolve.on_device(y[start:start + size], device)
                     total += float(loss_fn(output, part).data) * len(output.data)
-                outputs.append(output.data)
+                outputs.append(backend.to_host(output.data))
     finally:
         model.train(was_training)
     scores: dict[str, float] = {}
@@ -297,7 +301,8 @@ def predict(model: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
     try:
         with no_grad():
             size = len(X_array) if batch_size is None else batch_size
-            parts = [model(Tensor._wrap(X_array[start:start + size])).data
+            device = resolve.model_device(model)
+            parts = [backend.to_host(model(resolve.on_device(X_array[start:start + size], device)).data)
                      for start in range(0, len(X_array), size)]
     finally:
         model.train(was_training)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule import dtypes
+from chainrule import backend, dtypes
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.train import metrics as metric_functions
@@ -109,6 +109,19 @@ def model_dtype(model: Any) -> np.dtype:
     return dtypes.get_default_dtype()
 
 
+# -- devices (issue 11): batches go to the model's device ---------------------------------------------
+def model_device(model: Any) -> Any:
+    """The device of the model's first parameter (the CPU if it has none)."""
+    for param in getattr(model, "parameters", lambda: ())():
+        return param.device
+    return backend.CPU
+
+
+def on_device(array: Any, device: Any) -> Tensor:
+    """A batch (a host array) as a tensor on ``device`` (the model's), for its forward pass."""
+    return Tensor._wrap(array if device is backend.CPU else backend.to_device(array, device))
+
+
 def check_model(model: Any, caller: str) -> None:
     """Refuse, with the reason, what cannot be trained: a class instead of an instance, or no module."""
     if isinstance(model, type):
@@ -180,7 +193,7 @@ def output_shape(model: Any, X: np.ndarray) -> tuple[int, ...]:
     try:
         with no_grad():
             try:
-                output = model(Tensor._wrap(X[:1]))
+                output = model(on_device(X[:1], model_device(model)))
             except (RuntimeError, ValueError) as error:
                 if type(error) not in (RuntimeError, ValueError):
                     raise
