@@ -26,6 +26,8 @@ __all__ = ["ArrayBackend", "device", "device_of", "namespace_of", "register_cuda
            "to_device", "to_host"]
 
 _ndarray = np.ndarray
+# Set once anything is put on a GPU: until then Function.apply skips even the cheap device check.
+devices_in_use = False
 INSTALL_HINT = "install the GPU extra: pip install 'chainrule[cuda12]' (CuPy for CUDA 12)"
 
 
@@ -225,13 +227,15 @@ def _backend_of(array: Any) -> ArrayBackend | None:
 
 
 # -- what ops call -----------------------------------------------------------------------------------
-def namespace_of(*arrays: Any) -> ModuleType | Any:
-    """The array module (``numpy``, ``cupy``, or a registered stand-in) that computes on ``arrays``.
+def namespace_of(array: Any, *more: Any) -> ModuleType | Any:
+    """The array module (``numpy``, ``cupy``, or a registered stand-in) that computes on the arrays.
 
     The first NumPy array decides at once (one type check: the CPU path must cost nothing);
     numbers and NumPy scalars count as host values.
     """
-    for array in arrays:
+    if type(array) is _ndarray:
+        return np
+    for array in (array, *more):
         kind = builtin_type(array)
         if kind is _ndarray:
             return np
@@ -284,6 +288,8 @@ def to_device(array: Any, target: Any) -> Any:
     if target.type == "cpu":
         return to_host(array)
     backend = _require_cuda(target)
+    global devices_in_use
+    devices_in_use = True
     if builtin_type(array) is backend.array_type and backend.device_index(array) == target.index:
         return array
     return backend.from_host(array, target.index)  # type: ignore[arg-type]  # as_device sets it

@@ -100,11 +100,12 @@ class Function:
             requires_grad = True in needs
             node.needs_input_grad = needs
         arrays = [t.data for t in inputs]
-        for array in arrays:
-            if type(array) is not np.ndarray:
-                # Only off the NumPy path: inputs on two devices are refused in PyTorch's words.
-                backend.check_same_device(node.name, arrays)
-                break
+        if backend.devices_in_use:  # False until something is put on a GPU: the CPU path pays nothing
+            for array in arrays:
+                if type(array) is not np.ndarray:
+                    # Only off the NumPy path: inputs on two devices are refused in PyTorch's words.
+                    backend.check_same_device(node.name, arrays)
+                    break
         out = node.forward(*arrays, **options)
         if type(out) is not np.ndarray:
             # NumPy returns scalars (np.float64) from ops on 0-d arrays; a tensor always holds an array,
