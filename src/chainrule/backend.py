@@ -235,8 +235,8 @@ def namespace_of(array: Any, *more: Any) -> ModuleType | Any:
     """
     if type(array) is _ndarray:
         return np
-    for array in (array, *more):
-        kind = builtin_type(array)
+    for each in (array, *more):
+        kind = builtin_type(each)
         if kind is _ndarray:
             return np
         backend = _registry.by_type.get(kind)
@@ -257,7 +257,7 @@ def array_on_device_of(value: Any, dtype: Any, like: Any) -> Any:
     if backend is None:
         return np.asarray(value, dtype=dtype)
     if builtin_type(value) is backend.array_type:
-        return value.astype(dtype, copy=False)
+        return value.astype(dtype, copy=False)  # type: ignore[attr-defined]  # a GPU array
     return backend.from_host(np.asarray(value, dtype=dtype), backend.device_index(like))
 
 

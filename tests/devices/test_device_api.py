@@ -72,7 +72,8 @@ def test_factories_take_device() -> None:
 
 def test_host_conversions() -> None:
     t = cr.tensor([[1.5, 2.0]], device="cuda")
-    with pytest.raises(TypeError, match=r"can't convert cuda:0 device type tensor to numpy\. Use Tensor\.cpu\(\)"):
+    with pytest.raises(TypeError,
+                       match=r"can't convert cuda:0 device type tensor to numpy\. Use Tensor\.cpu\(\)"):
         t.numpy()
     with pytest.raises(TypeError, match="can't convert cuda:0"):
         np.asarray(t)
@@ -83,8 +84,9 @@ def test_host_conversions() -> None:
 
 def test_mixing_devices_names_both_and_the_op() -> None:
     gpu, cpu = cr.ones(2, device="cuda"), cr.ones(2)
-    with pytest.raises(RuntimeError, match=r"Expected all tensors to be on the same device, but found at least two "
-                                           r"devices, cuda:0 and cpu! \(when checking argument for argument 1 in Add\)"):
+    expected = (r"Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu! "
+                r"\(when checking argument for argument 1 in Add\)")
+    with pytest.raises(RuntimeError, match=expected):
         gpu + cpu
     with pytest.raises(RuntimeError, match="cuda:0 and cuda:1"):
         gpu @ cr.ones(2, device="cuda:1")

@@ -26,7 +26,7 @@ def sigmoid_array(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         e = xp.exp(-x)
     e += 1
-    return 1 / e if isinstance(e, np.generic) else xp.reciprocal(e, out=e)
+    return 1 / e if isinstance(e, np.generic) else xp.reciprocal(e, out=e)  # type: ignore[return-value, operator]
 
 
 def keep_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
 
 def _refuse_device_tensor(self: Tensor) -> None:
-    if type(self.data) is not np.ndarray and not backend.is_host(self.data):
+    if builtins.type(self.data) is not np.ndarray and not backend.is_host(self.data):
         raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
                         "the tensor to host memory first.")
 
