@@ -60,6 +60,17 @@ def check_ops(rtol: float) -> list[str]:
     return failed
 
 
+def _samples_per_second(step: Any, synchronize: Any, steps: int, batch: int) -> float:
+    """One warm-up step, then ``steps`` timed ones, waiting for the GPU at both ends."""
+    step()
+    synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    synchronize()
+    return steps * batch / (time.perf_counter() - start)
+
+
 def train_speed(steps: int, batch: int = 128) -> float:
     """Samples per second of SGD steps of the MNIST-shaped MLP on "cuda" in float32."""
     cr.manual_seed(0)
@@ -74,13 +85,7 @@ def train_speed(steps: int, batch: int = 128) -> float:
         loss.backward()
         opt.step()
 
-    step()
-    cr.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    cr.cuda.synchronize()
-    return steps * batch / (time.perf_counter() - start)
+    return _samples_per_second(step, cr.cuda.synchronize, steps, batch)
 
 
 def torch_speed(steps: int, batch: int = 128) -> float | None:
@@ -102,13 +107,7 @@ def torch_speed(steps: int, batch: int = 128) -> float | None:
         loss.backward()
         opt.step()
 
-    step()
-    torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    torch.cuda.synchronize()
-    return steps * batch / (time.perf_counter() - start)
+    return _samples_per_second(step, torch.cuda.synchronize, steps, batch)
 
 
 def main(argv: list[str] | None = None) -> int:
