@@ -17,7 +17,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from chainrule import autograd, dtypes
+from chainrule import (
+    autograd,
+    cuda,  # noqa: E402  (devices: cr.cuda, cr.device, cr.set_default_device)
+    dtypes,
+)
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from chainrule.autograd.functional import (
     abs,
@@ -69,6 +73,7 @@ from chainrule.autograd.functional import (
     where,
 )
 from chainrule.autograd.grad_mode import inference_mode
+from chainrule.backend import device, get_default_device, set_default_device  # noqa: E402
 from chainrule.creation import (
     DoubleTensor,
     FloatTensor,
@@ -169,4 +174,5 @@ __all__ = [
     "reshape", "set_default_dtype", "set_grad_enabled", "set_rng_state", "sigmoid", "sin", "softmax",
     "sqrt", "square", "squeeze", "stack", "std", "sum", "tanh", "tensor", "transpose", "uint8",
     "unsqueeze", "var", "where", "zeros", "zeros_like", *_LAZY,
+    "cuda", "device", "get_default_device", "set_default_device",
 ]

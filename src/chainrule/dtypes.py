@@ -114,6 +114,8 @@ def result_type(*operands: Any) -> np.dtype:
             group, dtype = 2, get_default_dtype()
         elif isinstance(operand, (builtins.complex, np.complexfloating)):
             group, dtype = 2, np.dtype(np.complex64) if get_default_dtype() == float32 else np.dtype(np.complex128)
+        elif hasattr(operand, "ndim") and hasattr(operand, "dtype"):  # an array on a GPU (CuPy)
+            group, dtype = (0 if operand.ndim else 1), operand.dtype
         else:
             raise TypeError(f"result_type: {type(operand).__name__} is neither an array nor a number")
         previous = groups[group]

@@ -14,21 +14,23 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.unary import erf
+from chainrule.backend import namespace_of
 
 
 def sigmoid_array(x: np.ndarray) -> np.ndarray:
     """logsig(x) = 1 / (1 + e^-x), finite for any x."""
+    xp = namespace_of(x)
     # NOTE: for very negative x, e^-x overflows to inf and 1 / (1 + inf) = 0, which is the correctly
     # rounded result (PyTorch gives the same 0), so the overflow is silenced rather than avoided: this
-    # form costs 3 passes over the array, half of the exp(-|x|) + np.where form.
+    # form costs 3 passes over the array, half of the exp(-|x|) + xp.where form.
     with np.errstate(over="ignore"):
-        e = np.exp(-x)
+        e = xp.exp(-x)
     e += 1
-    return np.reciprocal(e, out=e) if isinstance(e, np.ndarray) else 1 / e
+    return 1 / e if isinstance(e, np.generic) else xp.reciprocal(e, out=e)  # type: ignore[return-value, operator]
 
 
 def keep_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """``np.where(mask, grad, 0)`` for a float ``grad``, bit for bit, in about a third of the time.
+    """``where(mask, grad, 0)`` for a float ``grad``, bit for bit, in about a third of the time.
 
     Each float's bit pattern is ANDed with all ones where ``mask`` holds and with all zeros elsewhere,
     giving +0.0 there even where ``grad`` is inf or nan (a multiply by the 0/1 mask would give nan and
@@ -36,7 +38,8 @@ def keep_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
     """
     if not (isinstance(grad, np.ndarray) and isinstance(mask, np.ndarray) and grad.dtype.kind == "f"
             and grad.shape == mask.shape):
-        return np.where(mask, grad, np.zeros((), dtype=grad.dtype))
+        xp = namespace_of(grad)
+        return xp.where(mask, grad, xp.zeros((), dtype=grad.dtype))
     as_int = np.dtype(f"i{grad.dtype.itemsize}")
     bits = mask.astype(as_int)
     np.negative(bits, out=bits)  # True -> -1 (every bit set), False -> 0
@@ -61,7 +64,8 @@ class TanhFunction(Function):
     """out = tanh x;  dL/dx = g * (1 - out^2)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = np.tanh(x)
+        xp = namespace_of(x)
+        out = xp.tanh(x)
         self.save_for_backward(out)
         return out
 
@@ -74,7 +78,8 @@ class ReLUFunction(Function):
     """out = max(0, x);  dL/dx = g where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = np.maximum(x, 0)
+        xp = namespace_of(x)
+        out = xp.maximum(x, 0)
         self.save_for_backward(out)
         return out
 
@@ -87,50 +92,57 @@ class LeakyReLUFunction(Function):
     """out = x if x > 0 else slope * x;  dL/dx = g if x > 0 else slope * g."""
 
     def forward(self, x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+        xp = namespace_of(x)
         positive = x > 0
         self.save_for_backward(positive, negative_slope)
-        return np.where(positive, x, x * np.asarray(negative_slope, dtype=x.dtype))
+        return xp.where(positive, x, x * xp.asarray(negative_slope, dtype=x.dtype))
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         positive, slope = self.saved
-        return np.where(positive, grad, grad * np.asarray(slope, dtype=grad.dtype))
+        return xp.where(positive, grad, grad * xp.asarray(slope, dtype=grad.dtype))
 
 
 class ELUFunction(Function):
     """out = x if x > 0 else alpha (e^x - 1);  dL/dx = g if x > 0 else g (out + alpha)."""
 
     def forward(self, x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+        xp = namespace_of(x)
         positive = x > 0
-        alpha_ = np.asarray(alpha, dtype=x.dtype)
-        out = np.where(positive, x, alpha_ * np.expm1(np.minimum(x, 0)))
+        alpha_ = xp.asarray(alpha, dtype=x.dtype)
+        out = xp.where(positive, x, alpha_ * xp.expm1(xp.minimum(x, 0)))
         self.save_for_backward(positive, out, alpha_)
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         positive, out, alpha = self.saved
-        return np.where(positive, grad, grad * (out + alpha))
+        return xp.where(positive, grad, grad * (out + alpha))
 
 
 class SoftplusFunction(Function):
     """out = (1/beta) ln(1 + e^(beta x)), linear above ``threshold``;  dL/dx = g * logsig(beta x)."""
 
     def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
-        scaled = x * np.asarray(beta, dtype=x.dtype)
+        xp = namespace_of(x)
+        scaled = x * xp.asarray(beta, dtype=x.dtype)
         linear = scaled > threshold
         self.save_for_backward(scaled, linear)
-        return np.where(linear, x, np.logaddexp(0, scaled) / np.asarray(beta, dtype=x.dtype))
+        return xp.where(linear, x, xp.logaddexp(0, scaled) / xp.asarray(beta, dtype=x.dtype))
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         scaled, linear = self.saved
-        return np.where(linear, grad, grad * sigmoid_array(scaled))
+        return xp.where(linear, grad, grad * sigmoid_array(scaled))
 
 
 class LogSigmoidFunction(Function):
     """out = ln logsig(x) = -ln(1 + e^-x), stable for any x;  dL/dx = g * logsig(-x)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x)
-        return -np.logaddexp(0, -x)
+        return -xp.logaddexp(0, -x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad * sigmoid_array(-self.saved[0])
@@ -146,23 +158,25 @@ class GELUFunction(Function):
     tanh approximation 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) (``approximate='tanh'``)."""
 
     def forward(self, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+        xp = namespace_of(x)
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.save_for_backward(x, approximate)
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-            return 0.5 * x * (1 + np.tanh(inner))
+            return 0.5 * x * (1 + xp.tanh(inner))
         return 0.5 * x * (1 + erf(x * _SQRT_HALF))
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         x, approximate = self.saved
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-            t = np.tanh(inner)
+            t = xp.tanh(inner)
             d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
         cdf = 0.5 * (1 + erf(x * _SQRT_HALF))
-        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        pdf = _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
         return grad * (cdf + x * pdf)
 
 

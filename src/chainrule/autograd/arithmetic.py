@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.backend import namespace_of
 
 
 class Add(Function):
@@ -70,22 +71,24 @@ class Pow(Function):
     """
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.power(a, b)
+        xp = namespace_of(a)
+        out = xp.power(a, b)
         self.save_for_backward(a, b, out)
         return out
 
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        xp = namespace_of(grad)
         a, b, out = self.saved
         need_a, need_b = self.needs_input_grad
-        zero = np.zeros((), dtype=grad.dtype)
+        zero = xp.zeros((), dtype=grad.dtype)
         grad_a = grad_b = None
-        # NOTE: the masked-out positions may divide by zero or take ln of a negative; np.where then
+        # NOTE: the masked-out positions may divide by zero or take ln of a negative; xp.where then
         # discards those values, so the warnings are noise.
         with np.errstate(divide="ignore", invalid="ignore"):
             if need_a:
-                grad_a = np.where(b == 0, zero, grad * b * np.power(a, b - 1))
+                grad_a = xp.where(b == 0, zero, grad * b * xp.power(a, b - 1))
             if need_b:
-                grad_b = np.where((a == 0) & (b >= 0), zero, grad * out * np.log(a))
+                grad_b = xp.where((a == 0) & (b >= 0), zero, grad * out * xp.log(a))
         return grad_a, grad_b
 
 
@@ -93,31 +96,35 @@ class PowScalar(Function):
     """out = x ** p for a constant p;  dL/dx = g * p * x^(p-1)."""
 
     def forward(self, x: np.ndarray, exponent: float) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x, exponent)
         if exponent == 2:
             return x * x
-        return np.power(x, exponent)
+        return xp.power(x, exponent)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         x, exponent = self.saved
         if exponent == 2:
             return grad * 2 * x
         if exponent == 0:
-            return np.zeros_like(grad)
-        return grad * (exponent * np.power(x, exponent - 1))
+            return xp.zeros_like(grad)
+        return grad * (exponent * xp.power(x, exponent - 1))
 
 
 class RPowScalar(Function):
     """out = c ** x for a constant c;  dL/dx = g * out * log(c)."""
 
     def forward(self, x: np.ndarray, base: float) -> np.ndarray:
-        out = np.power(np.asarray(base, dtype=x.dtype), x)
+        xp = namespace_of(x)
+        out = xp.power(xp.asarray(base, dtype=x.dtype), x)
         self.save_for_backward(out, base)
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         out, base = self.saved
-        return grad * out * np.log(np.asarray(base, dtype=out.dtype))
+        return grad * out * xp.log(xp.asarray(base, dtype=out.dtype))
 
 
 class Neg(Function):
@@ -141,6 +148,7 @@ class MatMul(Function):
         return a @ b
 
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        xp = namespace_of(grad)
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
@@ -154,11 +162,11 @@ class MatMul(Function):
         g2 = grad[..., None, :] if a.ndim == 1 else grad[..., :, None] if b.ndim == 1 else grad
         grad_a = grad_b = None
         if need_a:
-            grad_a = g2 @ np.swapaxes(b2, -1, -2)
+            grad_a = g2 @ xp.swapaxes(b2, -1, -2)
             if a.ndim == 1:
                 grad_a = grad_a[..., 0, :]
         if need_b:
-            grad_b = np.swapaxes(a2, -1, -2) @ g2
+            grad_b = xp.swapaxes(a2, -1, -2) @ g2
             if b.ndim == 1:
                 grad_b = grad_b[..., 0]
         return grad_a, grad_b

@@ -21,6 +21,7 @@ from chainrule.autograd.backward_hooks import (
     run_queued_callbacks,
 )
 from chainrule.autograd.function import unbroadcast
+from chainrule.backend import namespace_of
 
 if TYPE_CHECKING:
     # Only for the annotations: tensor.py imports this module. Gradients are wrapped with the tensor's own
@@ -64,8 +65,9 @@ def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
     if tensor.grad is None:
-        if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
-            grad = np.array(grad)
+        # (a GPU array has no ``writeable`` flag: it always is)
+        if grad.base is not None or id(grad) in handed_out or not getattr(grad.flags, "writeable", True):
+            grad = grad.copy()
         handed_out.add(id(grad))
         tensor.grad = tensor._wrap(grad)
     else:
@@ -81,7 +83,7 @@ def clear_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
     for tensor in tensors:
         if tensor.grad is None:
             continue
-        tensor.grad = None if set_to_none else tensor._wrap(np.zeros_like(tensor.grad.data))
+        tensor.grad = None if set_to_none else tensor._wrap(namespace_of(tensor.grad.data).zeros_like(tensor.grad.data))
 
 
 def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:

@@ -4,7 +4,7 @@ Every differentiable primitive is a subclass with a ``forward`` and a ``backward
 
     class Exp(Function):
         def forward(self, x):            # arrays in, array out
-            out = np.exp(x)
+            out = namespace_of(x).exp(x)  # NumPy on the CPU, CuPy on a GPU
             self.save_for_backward(out)
             return out
 
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd import grad_mode, recording
 
 if TYPE_CHECKING:
@@ -98,11 +99,18 @@ class Function:
             needs = tuple([t.requires_grad for t in inputs])
             requires_grad = True in needs
             node.needs_input_grad = needs
-        out = node.forward(*[t.data for t in inputs], **options)
+        arrays = [t.data for t in inputs]
+        if backend.devices_in_use:  # False until something is put on a GPU: the CPU path pays nothing
+            for array in arrays:
+                if type(array) is not np.ndarray:
+                    # Only off the NumPy path: inputs on two devices are refused in PyTorch's words.
+                    backend.check_same_device(node.name, arrays)
+                    break
+        out = node.forward(*arrays, **options)
         if type(out) is not np.ndarray:
             # NumPy returns scalars (np.float64) from ops on 0-d arrays; a tensor always holds an array,
             # or a 0-d result would be promoted like a Python number (float64 -> float32) later on.
-            out = np.asarray(out)
+            out = backend.as_array(out)
         if requires_grad and out.dtype.kind not in "fc":
             # Integer and boolean results have no gradient (PyTorch's rule): the graph ends here.
             requires_grad = False

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.backend import namespace_of
 
 
 class LinearFunction(Function):
@@ -33,6 +34,7 @@ class LinearFunction(Function):
         x_2d = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         grad_weight = grad_2d.T @ x_2d if needs[1] else None
         if len(needs) == 3:
-            # np.add.reduce is .sum without its Python wrapper (a microsecond per step, every step)
-            return grad_x, grad_weight, (np.add.reduce(grad_2d, axis=0) if needs[2] else None)
+            # add.reduce is .sum without its Python wrapper (a microsecond per step, every step)
+            xp = namespace_of(grad)
+            return grad_x, grad_weight, (xp.add.reduce(grad_2d, axis=0) if needs[2] else None)
         return grad_x, grad_weight

@@ -22,6 +22,7 @@ import numpy as np
 from chainrule.autograd.activation import sigmoid_array
 from chainrule.autograd.function import Function
 from chainrule.autograd.softmax import softmax_and_log_softmax
+from chainrule.backend import namespace_of
 
 REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPSILON = np.float32(1e-12)
@@ -38,13 +39,14 @@ def _divide(total: Any, count: Any) -> Any:
 def reduce_loss(loss: np.ndarray, reduction: str, count: Any = None) -> np.ndarray:
     """Apply ``reduction`` to the losses, keeping their dtype; ``'mean'`` divides by ``count``
     (default: the number of losses)."""
+    xp = namespace_of(loss)
     if reduction == "none":
         return loss
-    # np.add.reduce is .sum without its Python wrapper: this runs on every training step.
-    total = np.add.reduce(loss, axis=None)
+    # xp.add.reduce is .sum without its Python wrapper: this runs on every training step.
+    total = xp.add.reduce(loss, axis=None)
     if reduction == "mean":
         total = _divide(total, loss.size if count is None else count)
-    return np.asarray(total, dtype=loss.dtype)
+    return xp.asarray(total, dtype=loss.dtype)
 
 
 def reduction_grad(grad: np.ndarray, reduction: str, count: Any) -> np.ndarray:
@@ -76,13 +78,15 @@ class AbsoluteError(Function):
     """l = |x - y| (``F.l1_loss``);  dl/dx = sign(x - y) (0 where x = y), dl/dy = -sign(x - y)."""
 
     def forward(self, x: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray:
+        xp = namespace_of(x)
         diff = x - y
         self.save_for_backward(diff, reduction)
-        return reduce_loss(np.abs(diff), reduction)
+        return reduce_loss(xp.abs(diff), reduction)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, ...]:
+        xp = namespace_of(grad)
         diff, reduction = self.saved
-        d = reduction_grad(grad, reduction, diff.size) * np.sign(diff)
+        d = reduction_grad(grad, reduction, diff.size) * xp.sign(diff)
         return _pair(self.needs_input_grad, d, lambda: -d)
 
 
@@ -93,16 +97,18 @@ class Huber(Function):
 
     def forward(self, x: np.ndarray, y: np.ndarray, reduction: str = "mean",
                 delta: float = 1.0) -> np.ndarray:
+        xp = namespace_of(x)
         diff = x - y
-        size = np.abs(diff)
+        size = xp.abs(diff)
         quadratic = size < delta
-        loss = np.where(quadratic, 0.5 * diff * diff, delta * (size - 0.5 * delta))
+        loss = xp.where(quadratic, 0.5 * diff * diff, delta * (size - 0.5 * delta))
         self.save_for_backward(diff, reduction, delta)
         return reduce_loss(loss.astype(x.dtype, copy=False), reduction)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, ...]:
+        xp = namespace_of(grad)
         diff, reduction, delta = self.saved
-        d = reduction_grad(grad, reduction, diff.size) * np.clip(diff, -delta, delta)
+        d = reduction_grad(grad, reduction, diff.size) * xp.clip(diff, -delta, delta)
         return _pair(self.needs_input_grad, d, lambda: -d)
 
 
@@ -114,9 +120,10 @@ class BinaryCrossEntropy(Function):
 
     def forward(self, p: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None,
                 reduction: str = "mean") -> np.ndarray:
+        xp = namespace_of(p)
         with np.errstate(divide="ignore"):  # ln 0 = -inf, clamped to -100 just below
-            log_p = np.maximum(np.log(p), -100)
-            log_1mp = np.maximum(np.log1p(-p), -100)
+            log_p = xp.maximum(xp.log(p), -100)
+            log_1mp = xp.maximum(xp.log1p(-p), -100)
         loss = -(y * log_p + (1 - y) * log_1mp)
         if weight is not None:
             loss = loss * weight
@@ -124,18 +131,20 @@ class BinaryCrossEntropy(Function):
         return reduce_loss(loss, reduction)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, ...]:
+        xp = namespace_of(grad)
         p, y, weight, log_p, log_1mp, reduction = self.saved
         g = reduction_grad(grad, reduction, p.size)
         if weight is not None:
             g = g * weight
         # PyTorch's floor is the float32 constant 1e-12 (9.99999996e-13); the same one gives its numbers.
-        d = g * (p - y) / np.maximum(p * (1 - p), np.asarray(_BCE_EPSILON, dtype=p.dtype))
+        d = g * (p - y) / xp.maximum(p * (1 - p), xp.asarray(_BCE_EPSILON, dtype=p.dtype))
         return _pair(self.needs_input_grad, d, lambda: g * (log_1mp - log_p))
 
 
 def softplus_of_negative(x: np.ndarray) -> np.ndarray:
     """-ln logsig(x) = ln(1 + e^-x) = max(-x, 0) + ln(1 + e^-|x|): never overflows, exact for large |x|."""
-    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+    xp = namespace_of(x)
+    return xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -175,35 +184,39 @@ class BinaryCrossEntropyWithLogits(Function):
 # -- multi-class losses (one row of class scores per sample) ------------------------------------------
 def to_rows(x: np.ndarray) -> np.ndarray:
     """(N, C, d1, ...) -> (N * d1 * ..., C) with classes last; (C,) -> (1, C)."""
+    xp = namespace_of(x)
     if x.ndim == 1:
         return x[None, :]
     if x.ndim == 2:
         return x
-    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+    return xp.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
 
 
 def from_rows(rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """The inverse of ``to_rows`` for an array of ``shape``."""
+    xp = namespace_of(rows)
     if len(shape) == 1:
         return rows[0]
     if len(shape) == 2:
         return rows
-    return np.moveaxis(rows.reshape((shape[0], *shape[2:], shape[1])), -1, 1)
+    return xp.moveaxis(rows.reshape((shape[0], *shape[2:], shape[1])), -1, 1)
 
 
 def _row_grad(grad: np.ndarray, reduction: str, count: Any) -> np.ndarray:
     """dL/d(each row's loss), as a column that broadcasts against the rows (rows, C)."""
+    xp = namespace_of(grad)
     g = reduction_grad(grad, reduction, count)
-    return g.reshape(-1, 1) if reduction == "none" else np.reshape(g, (1, 1))
+    return g.reshape(-1, 1) if reduction == "none" else xp.reshape(g, (1, 1))
 
 
 def _target_weights(target: np.ndarray, weight: np.ndarray | None, ignore_index: int,
                     dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(safe class index, weight of each row's class (0 where ignored), kept-row mask) per row."""
+    xp = namespace_of(target)
     flat = target.reshape(-1)
     kept = flat != ignore_index
-    safe = np.where(kept, flat, 0)
-    row_weight = kept.astype(dtype) if weight is None else np.where(kept, weight[safe], 0).astype(dtype)
+    safe = xp.where(kept, flat, 0)
+    row_weight = kept.astype(dtype) if weight is None else xp.where(kept, weight[safe], 0).astype(dtype)
     return safe, row_weight, kept
 
 
@@ -220,6 +233,7 @@ class CrossEntropy(Function):
     def forward(self, logits: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None,
                 ignore_index: int = -100, reduction: str = "mean",
                 label_smoothing: float = 0.0) -> np.ndarray:
+        xp = namespace_of(logits)
         rows = to_rows(logits)
         n_rows, n_classes = rows.shape
         flat = target.reshape(-1)
@@ -227,21 +241,22 @@ class CrossEntropy(Function):
         if weight is None and label_smoothing == 0 and not (flat == ignore_index).any():
             # The common case (no class weights, no smoothing, no ignored target): l_i = -ln p_it, and
             # backward needs only p. row_weight None marks this case for backward.
-            positions = (np.arange(n_rows), flat)
-            loss = np.negative(log_probs[positions])
+            positions = (xp.arange(n_rows), flat)
+            loss = xp.negative(log_probs[positions])
             self.save_for_backward(probs, positions, None, None, None, logits.shape, n_rows, reduction, 0.0)
             return reduce_loss(loss.reshape(target.shape), reduction)
         safe, row_weight, kept = _target_weights(target, weight, ignore_index, rows.dtype)
-        loss = -(1 - label_smoothing) * row_weight * log_probs[np.arange(n_rows), safe]
+        loss = -(1 - label_smoothing) * row_weight * log_probs[xp.arange(n_rows), safe]
         if label_smoothing > 0:
             smooth = -(log_probs.sum(axis=1) if weight is None else log_probs @ weight)
-            loss = loss + (label_smoothing / n_classes) * np.where(kept, smooth, 0)
+            loss = loss + (label_smoothing / n_classes) * xp.where(kept, smooth, 0)
         denominator = row_weight.sum()
         self.save_for_backward(probs, safe, row_weight, kept, weight, logits.shape, denominator, reduction,
                                label_smoothing)
         return reduce_loss(loss.astype(rows.dtype, copy=False).reshape(target.shape), reduction, denominator)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, None]:
+        xp = namespace_of(grad)
         probs, safe, row_weight, kept, weight, shape, denominator, reduction, eps = self.saved
         n_rows, n_classes = probs.shape
         if row_weight is None:
@@ -265,11 +280,11 @@ class CrossEntropy(Function):
             d -= (eps / n_classes) * (1 if weight is None else weight) * kept[:, None]
         else:
             d = probs * picked
-        d[np.arange(n_rows), safe] -= picked[:, 0]
+        d[xp.arange(n_rows), safe] -= picked[:, 0]
         with np.errstate(invalid="ignore"):  # g is 0/0 = nan when every target is ignored
             d = d * g
         # An ignored row has no loss and so no gradient, even when g is nan (PyTorch gives 0 there too).
-        d = np.where(kept[:, None], d, 0)
+        d = xp.where(kept[:, None], d, 0)
         return from_rows(d.astype(probs.dtype, copy=False), shape), None
 
 
@@ -313,18 +328,20 @@ class NegativeLogLikelihood(Function):
 
     def forward(self, log_probs: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None,
                 ignore_index: int = -100, reduction: str = "mean") -> np.ndarray:
+        xp = namespace_of(log_probs)
         rows = to_rows(log_probs)
         safe, row_weight, kept = _target_weights(target, weight, ignore_index, rows.dtype)
-        loss = -row_weight * rows[np.arange(rows.shape[0]), safe]
+        loss = -row_weight * rows[xp.arange(rows.shape[0]), safe]
         denominator = row_weight.sum()
         self.save_for_backward(rows.shape, safe, row_weight, kept, log_probs.shape, denominator, reduction)
         return reduce_loss(loss.reshape(target.shape), reduction, denominator)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, None]:
+        xp = namespace_of(grad)
         rows_shape, safe, row_weight, kept, shape, denominator, reduction = self.saved
         g = _row_grad(grad, reduction, denominator)
-        d = np.zeros(rows_shape, dtype=row_weight.dtype)
+        d = xp.zeros(rows_shape, dtype=row_weight.dtype)
         with np.errstate(invalid="ignore"):  # g is 0/0 = nan when every target is ignored
             # An ignored row gets no gradient even then (as PyTorch); a kept row of weight 0 gets 0 * g.
-            d[np.arange(rows_shape[0]), safe] = np.where(kept, -row_weight * g[:, 0], 0)
+            d[xp.arange(rows_shape[0]), safe] = xp.where(kept, -row_weight * g[:, 0], 0)
         return from_rows(d, shape), None

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.backend import along_axis, namespace_of, scatter_add
 
 
 def _is_basic_index(index: Any) -> bool:
@@ -21,16 +22,18 @@ class GetItem(Function):
     picked more than once (advanced indexing with repeats)."""
 
     def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x.shape, x.dtype, index)
-        return np.asarray(x[index])
+        return xp.asarray(x[index])
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         shape, dtype, index = self.saved
-        full = np.zeros(shape, dtype=grad.dtype)
+        full = xp.zeros(shape, dtype=grad.dtype)
         if _is_basic_index(index):
             full[index] = grad
         else:
-            np.add.at(full, index, grad)
+            scatter_add(full, index, grad)
         return full
 
 
@@ -39,16 +42,16 @@ class Gather(Function):
     gathered positions (an index picked twice receives both gradients)."""
 
     def forward(self, x: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x.shape, index, dim)
-        return np.take_along_axis(x, index, axis=dim)
+        return xp.take_along_axis(x, index, axis=dim)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         shape, index, dim = self.saved
-        full = np.zeros(shape, dtype=grad.dtype)
-        # Build full index tuples so that np.add.at accumulates repeated indices (put_along_axis would not).
-        grids = list(np.indices(index.shape, sparse=True))
-        grids[dim] = index
-        np.add.at(full, tuple(grids), grad)
+        full = xp.zeros(shape, dtype=grad.dtype)
+        # Full index tuples so that repeated indices add up (put_along_axis would keep one of them).
+        scatter_add(full, along_axis(index, dim), grad)
         return full
 
 
@@ -56,8 +59,9 @@ class Maximum(Function):
     """out = max(a, b) element-wise;  the gradient goes to the larger input, split in half on ties."""
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        xp = namespace_of(a)
         self.save_for_backward(a, b)
-        return np.maximum(a, b)
+        return xp.maximum(a, b)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = self.saved
@@ -69,8 +73,9 @@ class Minimum(Function):
     """out = min(a, b) element-wise;  the gradient goes to the smaller input, split in half on ties."""
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        xp = namespace_of(a)
         self.save_for_backward(a, b)
-        return np.minimum(a, b)
+        return xp.minimum(a, b)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = self.saved
@@ -82,14 +87,16 @@ class Where(Function):
     """out = a where condition else b;  each input gets the gradient where it was chosen."""
 
     def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
+        xp = namespace_of(a)
         self.save_for_backward(condition)
-        return np.where(condition, a, b)
+        return xp.where(condition, a, b)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, Any]:
+        xp = namespace_of(grad)
         (condition,) = self.saved
-        zero = np.zeros((), dtype=grad.dtype)
+        zero = xp.zeros((), dtype=grad.dtype)
         need_a, need_b = self.needs_input_grad
         return (
-            np.where(condition, grad, zero) if need_a else None,
-            np.where(condition, zero, grad) if need_b else None,
+            xp.where(condition, grad, zero) if need_a else None,
+            xp.where(condition, zero, grad) if need_b else None,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.backend import namespace_of
 
 
 class Reshape(Function):
@@ -24,30 +25,35 @@ class Permute(Function):
     """out = x with its axes reordered by ``dims``;  dL/dx = g with the inverse permutation."""
 
     def forward(self, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
-        self.save_for_backward(np.argsort(dims))
-        return np.transpose(x, dims)
+        xp = namespace_of(x)
+        self.save_for_backward(tuple(np.argsort(dims).tolist()))  # host: the inverse permutation
+        return xp.transpose(x, dims)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return np.transpose(grad, self.saved[0])
+        xp = namespace_of(grad)
+        return xp.transpose(grad, self.saved[0])
 
 
 class Transpose(Function):
     """out = x with axes ``dim0`` and ``dim1`` swapped;  dL/dx = g swapped back."""
 
     def forward(self, x: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(dim0, dim1)
-        return np.swapaxes(x, dim0, dim1)
+        return xp.swapaxes(x, dim0, dim1)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         dim0, dim1 = self.saved
-        return np.swapaxes(grad, dim0, dim1)
+        return xp.swapaxes(grad, dim0, dim1)
 
 
 class Expand(Function):
     """out = x broadcast to ``shape`` (no copy);  dL/dx = g summed over the broadcast axes (by the engine)."""
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        return np.broadcast_to(x, shape)
+        xp = namespace_of(x)
+        return xp.broadcast_to(x, shape)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad
@@ -57,23 +63,27 @@ class Cat(Function):
     """out = the inputs joined along ``dim``;  each input gets its slice of g."""
 
     def forward(self, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
+        xp = namespace_of(*arrays)
         sizes = [a.shape[dim] for a in arrays]
-        self.save_for_backward(np.cumsum(sizes)[:-1], dim)
-        return np.concatenate(arrays, axis=dim)
+        self.save_for_backward(np.cumsum(sizes)[:-1].tolist(), dim)  # host: split points
+        return xp.concatenate(arrays, axis=dim)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        xp = namespace_of(grad)
         splits, dim = self.saved
-        return tuple(np.split(grad, splits, axis=dim))
+        return tuple(xp.split(grad, splits, axis=dim))
 
 
 class Stack(Function):
     """out = the inputs stacked along a new axis ``dim``;  each input gets its slice of g."""
 
     def forward(self, *arrays: np.ndarray, dim: int = 0) -> np.ndarray:
-        out = np.stack(arrays, axis=dim)
+        xp = namespace_of(*arrays)
+        out = xp.stack(arrays, axis=dim)
         self.save_for_backward(dim, len(arrays))
         return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        xp = namespace_of(grad)
         dim, count = self.saved
-        return tuple(np.take(grad, i, axis=dim) for i in range(count))
+        return tuple(xp.take(grad, i, axis=dim) for i in range(count))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.backend import namespace_of
 
 Dims = int | tuple[int, ...]
 
@@ -17,38 +18,42 @@ Dims = int | tuple[int, ...]
 def shift_by_max(x: np.ndarray, dim: Dims) -> tuple[np.ndarray, np.ndarray]:
     """(x - m, m) with m the max of x along ``dim`` (kept as size-1 axes). A slice whose max is not
     finite (all -inf, or holding +inf) is shifted by 0 instead, which would otherwise give -inf - -inf = nan."""
-    # np.maximum.reduce is .max without its Python wrapper: this runs on every cross-entropy step.
-    peak = np.maximum.reduce(x, axis=dim, keepdims=True)
-    if not np.isfinite(peak).all():
-        peak = np.where(np.isfinite(peak), peak, 0)
+    xp = namespace_of(x)
+    # xp.maximum.reduce is .max without its Python wrapper: this runs on every cross-entropy step.
+    peak = xp.maximum.reduce(x, axis=dim, keepdims=True)
+    if not xp.isfinite(peak).all():
+        peak = xp.where(xp.isfinite(peak), peak, 0)
     return x - peak, peak
 
 
 def softmax_and_log_softmax(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """(softmax, log_softmax) of x along ``dim`` from one exp:  p = e^s / sum e^s,  ln p = s - ln sum e^s,
     with s = x - max(x)."""
+    xp = namespace_of(x)
     log_probs, _ = shift_by_max(x, dim)
-    probs = np.exp(log_probs)
-    sums = np.add.reduce(probs, axis=dim, keepdims=True)
-    log_probs -= np.log(sums)
+    probs = xp.exp(log_probs)
+    sums = xp.add.reduce(probs, axis=dim, keepdims=True)
+    log_probs -= xp.log(sums)
     probs /= sums
     return probs, log_probs
 
 
 def logsumexp_array(x: np.ndarray, dim: Dims, keepdim: bool = False) -> np.ndarray:
     """ln sum e^x along ``dim``, computed as m + ln sum e^(x - m) with m the max (no overflow)."""
+    xp = namespace_of(x)
     shifted, peak = shift_by_max(x, dim)
-    out = np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True)) + peak
-    return out if keepdim else np.squeeze(out, dim)
+    out = xp.log(xp.add.reduce(xp.exp(shifted), axis=dim, keepdims=True)) + peak
+    return out if keepdim else xp.squeeze(out, dim)
 
 
 class SoftmaxFunction(Function):
     """p = e^x / sum e^x along ``dim``;  dL/dx = p * (g - sum(g * p))."""
 
     def forward(self, x: np.ndarray, dim: int) -> np.ndarray:
+        xp = namespace_of(x)
         shifted, _ = shift_by_max(x, dim)
-        out = np.exp(shifted, out=shifted)
-        out /= np.add.reduce(out, axis=dim, keepdims=True)
+        out = xp.exp(shifted, out=shifted)
+        out /= xp.add.reduce(out, axis=dim, keepdims=True)
         self.save_for_backward(out, dim)
         return out
 
@@ -75,11 +80,13 @@ class LogSumExp(Function):
     """out = ln sum e^x along ``dim``;  dL/dx = g * softmax(x)."""
 
     def forward(self, x: np.ndarray, dim: Dims, keepdim: bool = False) -> np.ndarray:
+        xp = namespace_of(x)
         out = logsumexp_array(x, dim, keepdim=True)
         self.save_for_backward(x, out, dim, keepdim)
-        return out if keepdim else np.squeeze(out, dim)
+        return out if keepdim else xp.squeeze(out, dim)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         x, out, dim, keepdim = self.saved
-        g = grad if keepdim else np.expand_dims(grad, dim)
-        return g * np.exp(x - out)
+        g = grad if keepdim else xp.expand_dims(grad, dim)
+        return g * xp.exp(x - out)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule import dtypes
+from chainrule import backend, dtypes
 from chainrule.autograd import arithmetic as arith
 from chainrule.autograd import shape as shape_ops
 from chainrule.autograd import (
@@ -43,6 +43,7 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.printing import format_array
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import NUMBERS, operand_value, promoted_dtype, python_number, to_array
+from chainrule.backend import namespace_of
 
 __all__ = ["Tensor", "promote", "to_array"]
 
@@ -96,8 +97,10 @@ class Tensor(TensorBase):
         return id(self)
 
     def __repr__(self) -> str:
-        body = format_array(self.data)
+        body = format_array(backend.to_host(self.data))
         extras = []
+        if type(self.data) is not np.ndarray and not backend.is_host(self.data):
+            extras.append(f"device='{self.device}'")
         default = {dtypes.get_default_dtype(), dtypes.int64, dtypes.bool}
         if self.data.dtype not in default:
             extras.append(f"dtype=chainrule.{self.data.dtype}")
@@ -124,6 +127,7 @@ class Tensor(TensorBase):
     bool = tensor_conversion.bool
     type = tensor_conversion.type
     cpu = tensor_conversion.cpu
+    cuda = tensor_conversion.cuda
     contiguous = tensor_conversion.contiguous
     clone = tensor_conversion.clone
     new_zeros = tensor_conversion.new_zeros
@@ -177,9 +181,9 @@ class Tensor(TensorBase):
                     f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
                     f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
                 )
-            seed = np.ones(self.data.shape, self.data.dtype)
+            seed = namespace_of(self.data).ones(self.data.shape, self.data.dtype)
         else:
-            seed = to_array(gradient, dtype=self.dtype)
+            seed = backend.to_device(to_array(gradient, dtype=self.dtype), self.device)
             if seed.shape != self.shape:
                 raise RuntimeError(f"backward(): gradient has shape {seed.shape} but the tensor has shape "
                                    f"{self.shape}; they must match")
@@ -192,8 +196,8 @@ class Tensor(TensorBase):
         if isinstance(other, Tensor):
             return other
         if isinstance(other, NUMBERS):
-            return Tensor._wrap(np.asarray(other, dtype=dtypes.result_type(self.data, other)))
-        return Tensor._wrap(to_array(other, copy=False))
+            return Tensor._wrap(backend.array_on_device_of(other, dtypes.result_type(self.data, other), self.data))
+        return Tensor._wrap(backend.to_device(to_array(other, copy=False), self.device))
 
     def _binary(self, op: builtins.type[Function], other: Any, reflected: builtins.bool = False,
                 true_divide: builtins.bool = False) -> Tensor:
@@ -203,7 +207,9 @@ class Tensor(TensorBase):
             a, b = self, other
         elif kind == "f" and isinstance(other, NUMBERS):
             # The common case of x * 2.0: a Python number never changes a float tensor's dtype.
-            a, b = self, Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
+            data = self.data
+            a, b = self, Tensor._wrap(np.asarray(other, dtype=data.dtype) if type(data) is np.ndarray
+                                      else backend.array_on_device_of(other, data.dtype, data))
         else:
             a, b = promote(self, other, true_divide=true_divide)
         if reflected:
@@ -425,5 +431,7 @@ def promote(*operands: Any, true_divide: builtins.bool = False) -> list[Tensor]:
     dtype. ``true_divide`` makes an integer result the default float dtype."""
     values = [operand_value(o) for o in operands]
     target = promoted_dtype(*values, true_divide=true_divide)
-    return [o._cast(target) if isinstance(o, Tensor) else Tensor._wrap(np.asarray(v, dtype=target))
+    # Numbers and arrays join the tensors on their device (as PyTorch treats a Python number).
+    like = next((o.data for o in operands if isinstance(o, Tensor)), None)
+    return [o._cast(target) if isinstance(o, Tensor) else Tensor._wrap(backend.array_on_device_of(v, target, like))
             for o, v in zip(operands, values, strict=True)]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd.dims import normalize_dim
 
 if TYPE_CHECKING:
@@ -51,8 +52,13 @@ class TensorBase:
         return self.data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> backend.device:
+        """Where the values live: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
+        return backend.device_of(self.data)
+
+    @property
+    def is_cuda(self) -> builtins.bool:
+        return self.device.type == "cuda"
 
     @property
     def ndim(self) -> builtins.int:

@@ -8,16 +8,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chainrule import dtypes
-from chainrule.autograd import grad_mode, unary
+from chainrule import backend, dtypes
+from chainrule.autograd import grad_mode, transfer, unary
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import to_array
+from chainrule.backend import namespace_of
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
 
+def _refuse_device_tensor(self: Tensor) -> None:
+    if builtins.type(self.data) is not np.ndarray and not backend.is_host(self.data):
+        raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                        "the tensor to host memory first.")
+
+
 def numpy(self: Tensor) -> np.ndarray:
-    """The underlying array (shared, not copied). Like PyTorch, refuses while requiring grad."""
+    """The underlying array (shared, not copied). Like PyTorch, refuses while requiring grad, and for a
+    tensor on a GPU (``t.cpu().numpy()`` copies it to host memory first)."""
+    _refuse_device_tensor(self)
     if self.requires_grad and grad_mode._state.enabled:
         raise RuntimeError("Can't call numpy() on a tensor that requires grad: "
                            "use tensor.detach().numpy() instead.")
@@ -25,6 +34,7 @@ def numpy(self: Tensor) -> np.ndarray:
 
 
 def as_numpy_array(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarray:
+    _refuse_device_tensor(self)
     return self.data if dtype is None else self.data.astype(dtype)
 
 
@@ -61,21 +71,40 @@ def truth_value(self: Tensor) -> builtins.bool:
     return builtins.bool(self.data.reshape(()))
 
 
+_TO_OPTIONS = ("device", "dtype", "non_blocking", "copy", "memory_format")
+
+
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``t.to(dtype)`` converts (a differentiable cast); ``t.to('cpu')`` is a no-op (chainrule is CPU only)."""
-    dtype = kwargs.get("dtype")
+    """This tensor on another device and/or in another dtype, as PyTorch's ``Tensor.to``:
+    ``t.to("cuda")``, ``t.to(cr.float64)``, ``t.to("cuda", cr.float32)``, ``t.to(other)`` (other's device
+    and dtype), ``t.to(device=..., dtype=..., copy=True)``. Differentiable: gradients flow back to the
+    original device and dtype. Returns ``self`` when nothing changes (unless ``copy=True``)."""
+    unknown = set(kwargs) - set(_TO_OPTIONS)
+    if unknown:
+        raise TypeError(f"to() got unexpected keyword argument(s) {sorted(unknown)}; allowed: {', '.join(_TO_OPTIONS)}")
+    device, dtype, copy = kwargs.get("device"), kwargs.get("dtype"), builtins.bool(kwargs.get("copy", False))
+    flags = []
     for arg in args:
-        if isinstance(arg, str) and arg.split(":")[0] == "cpu":
-            continue
         if isinstance(arg, TensorBase):
-            dtype = arg.dtype
-        elif isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps"):
-            raise RuntimeError(f"device {arg!r} is not available: chainrule runs on the CPU with NumPy")
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, builtins.bool):
+            flags.append(arg)  # to(dtype, non_blocking, copy): the booleans come in that order
+        elif backend.is_device_like(arg) or (isinstance(arg, builtins.int) and device is None):
+            device = arg
         else:
             dtype = arg
-    if dtype is None or dtypes.resolve(dtype) == self.data.dtype:
-        return self
-    return unary.Cast.apply(self, dtype=dtypes.resolve(dtype))
+    if len(flags) == 2:
+        copy = flags[1]
+    result = self
+    if device is not None:
+        target = backend.as_device(device)
+        if target != self.device:
+            result = transfer.ToDevice.apply(self, device=target)
+            copy = False
+    if dtype is not None and dtypes.resolve(dtype) != result.data.dtype:
+        result = unary.Cast.apply(result, dtype=dtypes.resolve(dtype))
+        copy = False
+    return result.clone() if copy else result
 
 
 def float(self: Tensor) -> Tensor:  # noqa: A001
@@ -103,7 +132,13 @@ def type(self: Tensor, dtype: Any = None) -> Any:  # noqa: A001
 
 
 def cpu(self: Tensor) -> Tensor:
-    return self
+    """This tensor in host memory (itself when it is there already)."""
+    return self.to("cpu")
+
+
+def cuda(self: Tensor, device: Any = None, non_blocking: builtins.bool = False) -> Tensor:
+    """This tensor on a GPU (``device``: an index or ``"cuda:1"``; the current GPU when None)."""
+    return self.to("cuda" if device is None else device if not isinstance(device, builtins.int) else f"cuda:{device}")
 
 
 def contiguous(self: Tensor) -> Tensor:
@@ -116,17 +151,20 @@ def clone(self: Tensor) -> Tensor:
 
 
 def new_zeros(self: Tensor, *size: Any) -> Tensor:
+    xp = namespace_of(self.data)
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(np.zeros(shape, dtype=self.dtype))
+    return self._wrap(xp.zeros(shape, dtype=self.dtype))
 
 
 def new_ones(self: Tensor, *size: Any) -> Tensor:
+    xp = namespace_of(self.data)
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(np.ones(shape, dtype=self.dtype))
+    return self._wrap(xp.ones(shape, dtype=self.dtype))
 
 
 def new_full(self: Tensor, size: Any, fill_value: Any) -> Tensor:
-    return self._wrap(np.full(tuple(size), fill_value, dtype=self.dtype))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.full(tuple(size), fill_value, dtype=self.dtype))
 
 
 def new_tensor(self: Tensor, data: Any) -> Tensor:

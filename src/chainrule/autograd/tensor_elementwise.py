@@ -7,13 +7,12 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from chainrule import dtypes
 from chainrule.autograd import activation as act
 from chainrule.autograd import selection, unary
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import NUMBERS, python_number
+from chainrule.backend import namespace_of
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -22,32 +21,39 @@ if TYPE_CHECKING:
 
 
 def compare(self: Tensor, ufunc: Any, other: Any) -> Tensor:
+    xp = namespace_of(self.data)
     other_data = other.data if isinstance(other, TensorBase) else other
-    return self._wrap(np.asarray(ufunc(self.data, other_data)))
+    return self._wrap(xp.asarray(ufunc(self.data, other_data)))
 
 
 def less(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.less, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.less, other)
 
 
 def less_equal(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.less_equal, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.less_equal, other)
 
 
 def greater(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.greater, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.greater, other)
 
 
 def greater_equal(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.greater_equal, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.greater_equal, other)
 
 
 def equal(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.equal, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.equal, other)
 
 
 def not_equal(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.not_equal, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.not_equal, other)
 
 
 def eq(self: Tensor, other: Any) -> Tensor:
@@ -59,31 +65,38 @@ def invert(self: Tensor) -> Tensor:
 
 
 def bitwise_and(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.logical_and if self.dtype == dtypes.bool else np.bitwise_and, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.logical_and if self.dtype == dtypes.bool else xp.bitwise_and, other)
 
 
 def bitwise_or(self: Tensor, other: Any) -> Tensor:
-    return self._compare(np.logical_or if self.dtype == dtypes.bool else np.bitwise_or, other)
+    xp = namespace_of(self.data)
+    return self._compare(xp.logical_or if self.dtype == dtypes.bool else xp.bitwise_or, other)
 
 
 def any(self: Tensor) -> Tensor:  # noqa: A001
-    return self._wrap(np.asarray(self.data.any()))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.asarray(self.data.any()))
 
 
 def all(self: Tensor) -> Tensor:  # noqa: A001
-    return self._wrap(np.asarray(self.data.all()))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.asarray(self.data.all()))
 
 
 def isnan(self: Tensor) -> Tensor:
-    return self._wrap(np.isnan(self.data))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.isnan(self.data))
 
 
 def isfinite(self: Tensor) -> Tensor:
-    return self._wrap(np.isfinite(self.data))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.isfinite(self.data))
 
 
 def sign(self: Tensor) -> Tensor:
-    return self._wrap(np.sign(self.data))
+    xp = namespace_of(self.data)
+    return self._wrap(xp.sign(self.data))
 
 
 # -- element-wise functions --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from chainrule.autograd import arithmetic as arith
 from chainrule.autograd import grad_mode
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor_base import TensorBase
+from chainrule.backend import device_of, namespace_of, to_device
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -56,41 +57,49 @@ def augmented(self: Tensor, ufunc: Any, op: builtins.type[Function], other: Any)
 
 
 def add_in_place(self: Tensor, other: Any) -> Tensor:
-    return self._augmented(np.add, arith.Add, other)
+    xp = namespace_of(self.data)
+    return self._augmented(xp.add, arith.Add, other)
 
 
 def sub_in_place(self: Tensor, other: Any) -> Tensor:
-    return self._augmented(np.subtract, arith.Sub, other)
+    xp = namespace_of(self.data)
+    return self._augmented(xp.subtract, arith.Sub, other)
 
 
 def mul_in_place(self: Tensor, other: Any) -> Tensor:
-    return self._augmented(np.multiply, arith.Mul, other)
+    xp = namespace_of(self.data)
+    return self._augmented(xp.multiply, arith.Mul, other)
 
 
 def div_in_place(self: Tensor, other: Any) -> Tensor:
-    return self._augmented(np.divide, arith.Div, other)
+    xp = namespace_of(self.data)
+    return self._augmented(xp.divide, arith.Div, other)
 
 
 def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    xp = namespace_of(self.data)
     self._check_inplace(other)
     if alpha != 1:
         other = (other.data if isinstance(other, TensorBase) else other) * alpha
-    return self._inplace(np.add, other)
+    return self._inplace(xp.add, other)
 
 
 def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    xp = namespace_of(self.data)
     self._check_inplace(other)
     if alpha != 1:
         other = (other.data if isinstance(other, TensorBase) else other) * alpha
-    return self._inplace(np.subtract, other)
+    return self._inplace(xp.subtract, other)
 
 
 def mul_(self: Tensor, other: Any) -> Tensor:
-    return self._inplace(np.multiply, other)
+    xp = namespace_of(self.data)
+    return self._inplace(xp.multiply, other)
 
 
 def div_(self: Tensor, other: Any) -> Tensor:
-    return self._inplace(np.divide, other)
+    xp = namespace_of(self.data)
+    return self._inplace(xp.divide, other)
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -106,19 +115,23 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 
 
 def copy_(self: Tensor, source: Any) -> Tensor:
+    xp = namespace_of(self.data)
     self._check_inplace(source)
-    source_data = source.data if isinstance(source, TensorBase) else np.asarray(source)
+    # As in PyTorch, copy_ copies across devices (a host array onto a GPU tensor, or back).
+    source_data = to_device(source.data if isinstance(source, TensorBase) else np.asarray(source),
+                            device_of(self.data))
     try:
-        np.copyto(self.data, np.broadcast_to(source_data, self.shape), casting="unsafe")
+        xp.copyto(self.data, xp.broadcast_to(source_data, self.shape), casting="unsafe")
     except ValueError:
-        raise RuntimeError(f"copy_: source of shape {np.shape(source_data)} does not fit a tensor of "
+        raise RuntimeError(f"copy_: source of shape {source_data.shape} does not fit a tensor of "
                            f"shape {self.shape}") from None
     return self
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    xp = namespace_of(self.data)
     self._check_inplace()
-    np.clip(self.data, min, max, out=self.data)
+    xp.clip(self.data, min, max, out=self.data)
     return self
 
 
@@ -126,7 +139,7 @@ def uniform_(self: Tensor, a: builtins.float = 0.0, b: builtins.float = 1.0, gen
     from chainrule.random import make_rng
 
     self._check_inplace()
-    self.data[...] = make_rng(generator).uniform(a, b, size=self.shape)
+    self.data[...] = to_device(make_rng(generator).uniform(a, b, size=self.shape), device_of(self.data))
     return self
 
 
@@ -134,5 +147,5 @@ def normal_(self: Tensor, mean: builtins.float = 0.0, std: builtins.float = 1.0,
     from chainrule.random import make_rng
 
     self._check_inplace()
-    self.data[...] = make_rng(generator).normal(mean, std, size=self.shape)
+    self.data[...] = to_device(make_rng(generator).normal(mean, std, size=self.shape), device_of(self.data))
     return self

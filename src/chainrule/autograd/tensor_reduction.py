@@ -5,6 +5,7 @@ method."""
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from chainrule.autograd import softmax as softmax_ops
 from chainrule.autograd import unary
 from chainrule.autograd.dims import normalize_dim, normalize_dims, reduced_dims
 from chainrule.autograd.tensor_base import TensorBase
+from chainrule.backend import namespace_of, stable_argsort
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -22,9 +24,10 @@ if TYPE_CHECKING:
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 def sum(self: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None) -> Tensor:  # noqa: A001
     """Sum over all elements, or over ``dim`` (an int or a tuple); ``keepdim`` keeps size-1 axes."""
+    xp = namespace_of(self.data)
     axes = reduced_dims(axis if dim is None else dim, self.ndim)
     if self.data.dtype.kind == "b":
-        return self._wrap(np.asarray(self.data.sum(axis=axes, keepdims=keepdim)))
+        return self._wrap(xp.asarray(self.data.sum(axis=axes, keepdims=keepdim)))
     return reduce.Sum.apply(self, axes=axes, keepdim=keepdim)
 
 
@@ -38,7 +41,7 @@ def var(self: Tensor, dim: Any = None, unbiased: builtins.bool = True, keepdim: 
         correction: builtins.int | None = None) -> Tensor:
     """Variance, sum (x - mean)^2 / (n - correction); correction 1 (unbiased) by default, as PyTorch."""
     axes = reduced_dims(dim, self.ndim)
-    count = self.numel() if axes is None else builtins.int(np.prod([self.shape[a] for a in axes]))
+    count = self.numel() if axes is None else math.prod(self.shape[a] for a in axes)
     correction = (1 if unbiased else 0) if correction is None else correction
     centred = self - self.mean(dim=axes, keepdim=True)
     return (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(count - correction, 0)
@@ -78,23 +81,25 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: builtins.bool = Fal
 def topk(self: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
          sorted: builtins.bool = True) -> Any:  # noqa: A002 - PyTorch's name
     """The ``k`` largest (or smallest) values along ``dim`` and their indices, largest first."""
+    xp = namespace_of(self.data)
     axis = normalize_dim(dim, self.ndim)
     if not 0 <= k <= self.shape[axis]:
         raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {self.shape[axis]}")
     # A stable sort of -x keeps the first of equal values first, as PyTorch does on the CPU.
-    order = np.argsort(-self.data if largest else self.data, axis=axis, kind="stable")
-    index = np.take(order, np.arange(k), axis=axis).astype(np.int64)
+    order = stable_argsort(-self.data if largest else self.data, axis=axis)
+    index = xp.take(order, xp.arange(k), axis=axis).astype(np.int64)
     return ValuesIndices(self.gather(axis, index), self._wrap(index))
 
 
 def extreme(self: Tensor, dim: Any, keepdim: builtins.bool, largest: builtins.bool) -> Any:
+    xp = namespace_of(self.data)
     if dim is None:
         return reduce.Amax.apply(self, axes=None, keepdim=False, largest=largest)
     axis = normalize_dim(dim, self.ndim)
     values = reduce.MaxAlongDim.apply(self, dim=axis, keepdim=keepdim, largest=largest)
-    index = np.argmax(self.data, axis=axis) if largest else np.argmin(self.data, axis=axis)
+    index = xp.argmax(self.data, axis=axis) if largest else xp.argmin(self.data, axis=axis)
     if keepdim:
-        index = np.expand_dims(index, axis)
+        index = xp.expand_dims(index, axis)
     return ValuesIndices(values, self._wrap(index.astype(np.int64)))
 
 
@@ -122,16 +127,18 @@ def amin(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tenso
 
 
 def argmax(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    xp = namespace_of(self.data)
     if dim is None:
-        return self._wrap(np.asarray(np.argmax(self.data), dtype=np.int64))
-    return self._wrap(np.argmax(self.data, axis=normalize_dim(dim, self.ndim), keepdims=keepdim)
+        return self._wrap(xp.asarray(xp.argmax(self.data), dtype=np.int64))
+    return self._wrap(xp.argmax(self.data, axis=normalize_dim(dim, self.ndim), keepdims=keepdim)
                         .astype(np.int64))
 
 
 def argmin(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    xp = namespace_of(self.data)
     if dim is None:
-        return self._wrap(np.asarray(np.argmin(self.data), dtype=np.int64))
-    return self._wrap(np.argmin(self.data, axis=normalize_dim(dim, self.ndim), keepdims=keepdim)
+        return self._wrap(xp.asarray(xp.argmin(self.data), dtype=np.int64))
+    return self._wrap(xp.argmin(self.data, axis=normalize_dim(dim, self.ndim), keepdims=keepdim)
                         .astype(np.int64))
 
 

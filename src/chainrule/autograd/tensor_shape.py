@@ -4,6 +4,7 @@ gather and masked_fill. ``Tensor`` (tensor.py) takes each function here as its m
 from __future__ import annotations
 
 import builtins
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from chainrule.autograd import shape as shape_ops
 from chainrule.autograd.dims import insertion_dim, normalize_dim, normalize_dims
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import index_value, to_array
+from chainrule.backend import device_of, to_device
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -39,7 +41,7 @@ def flatten(self: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = -
     if self.ndim == 0:
         return self.reshape(1)
     start, end = normalize_dim(start_dim, self.ndim), normalize_dim(end_dim, self.ndim)
-    merged = builtins.int(np.prod(self.shape[start:end + 1]))
+    merged = math.prod(self.shape[start:end + 1])
     return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
 
@@ -109,7 +111,7 @@ def set_item(self: Tensor, index: Any, value: Any) -> None:
 
 def gather(self: Tensor, dim: builtins.int, index: Any) -> Tensor:
     """Pick values along ``dim`` at ``index`` (an int64 tensor of the output's shape), as torch.gather."""
-    index_array = np.asarray(index.data if isinstance(index, TensorBase) else index)
+    index_array = to_device(index.data if isinstance(index, TensorBase) else np.asarray(index), device_of(self.data))
     if index_array.dtype.kind not in "iu":
         raise RuntimeError(f"gather: index must be an integer tensor, got dtype {index_array.dtype}")
     if index_array.ndim != self.ndim:

@@ -8,31 +8,18 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd.function import Function
+from chainrule.backend import erf, namespace_of
 from chainrule.random import make_rng
-
-_erf_impl: Any = None
-
-
-def erf(x: np.ndarray) -> np.ndarray:
-    """The error function, element-wise, keeping the input's dtype."""
-    global _erf_impl
-    if _erf_impl is None:
-        # NOTE: imported on first use, not at import time: scipy costs ~0.4 s of every `import chainrule`.
-        try:  # scipy's erf is vectorised C; NumPy has none, so fall back to the standard library's.
-            from scipy.special import erf as scipy_erf
-
-            _erf_impl = scipy_erf
-        except ImportError:  # pragma: no cover - exercised only without scipy
-            _erf_impl = np.vectorize(math.erf, otypes=[np.float64])
-    return np.asarray(_erf_impl(x), dtype=x.dtype)
 
 
 class Exp(Function):
     """out = e^x;  dL/dx = g * out."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = np.exp(x)
+        xp = namespace_of(x)
+        out = xp.exp(x)
         self.save_for_backward(out)
         return out
 
@@ -44,8 +31,9 @@ class Log(Function):
     """out = ln x;  dL/dx = g / x."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x)
-        return np.log(x)
+        return xp.log(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad / self.saved[0]
@@ -55,7 +43,8 @@ class Sqrt(Function):
     """out = sqrt(x);  dL/dx = g / (2 out)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = np.sqrt(x)
+        xp = namespace_of(x)
+        out = xp.sqrt(x)
         self.save_for_backward(out)
         return out
 
@@ -68,59 +57,69 @@ class SafeSqrt(Function):
     for std and norm, where all-equal values or a zero vector would otherwise give NaN)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = np.sqrt(x)
+        xp = namespace_of(x)
+        out = xp.sqrt(x)
         self.save_for_backward(out)
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         (out,) = self.saved
-        safe = np.where(out > 0, out, 1)
-        return np.where(out > 0, grad / (2 * safe), 0).astype(grad.dtype, copy=False)
+        safe = xp.where(out > 0, out, 1)
+        return xp.where(out > 0, grad / (2 * safe), 0).astype(grad.dtype, copy=False)
 
 
 class Abs(Function):
     """out = |x|;  dL/dx = g * sign(x) (0 at x = 0, the subgradient PyTorch picks)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x)
-        return np.abs(x)
+        return xp.abs(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * np.sign(self.saved[0])
+        xp = namespace_of(grad)
+        return grad * xp.sign(self.saved[0])
 
 
 class Sin(Function):
     """out = sin x;  dL/dx = g cos x."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x)
-        return np.sin(x)
+        return xp.sin(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * np.cos(self.saved[0])
+        xp = namespace_of(grad)
+        return grad * xp.cos(self.saved[0])
 
 
 class Cos(Function):
     """out = cos x;  dL/dx = -g sin x."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        xp = namespace_of(x)
         self.save_for_backward(x)
-        return np.cos(x)
+        return xp.cos(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return -grad * np.sin(self.saved[0])
+        xp = namespace_of(grad)
+        return -grad * xp.sin(self.saved[0])
 
 
 class Clamp(Function):
     """out = min(max(x, min), max);  dL/dx = g where min <= x <= max, else 0 (bounds inclusive)."""
 
     def forward(self, x: np.ndarray, min: float | None = None, max: float | None = None) -> np.ndarray:  # noqa: A002
+        xp = namespace_of(x)
         self.save_for_backward(x, min, max)
-        return np.clip(x, min, max)
+        return xp.clip(x, min, max)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         x, low, high = self.saved
-        mask = np.ones(x.shape, dtype=bool)
+        mask = xp.ones(x.shape, dtype=bool)
         if low is not None:
             mask &= x >= low
         if high is not None:
@@ -137,27 +136,29 @@ class ClampTensor(Function):
     """
 
     def forward(self, x: np.ndarray, *bounds: np.ndarray, has_min: bool, has_max: bool) -> np.ndarray:
+        xp = namespace_of(x)
         low = bounds[0] if has_min else None
         high = bounds[-1] if has_max else None
         self.save_for_backward(x, low, high)
-        out = x if low is None else np.maximum(x, low)
-        return out if high is None else np.minimum(out, high)
+        out = x if low is None else xp.maximum(x, low)
+        return out if high is None else xp.minimum(out, high)
 
     def backward(self, grad: np.ndarray) -> tuple[Any, ...]:
+        xp = namespace_of(grad)
         x, low, high = self.saved
-        zero = np.zeros((), dtype=grad.dtype)
-        inside = np.ones((), dtype=bool)
+        zero = xp.zeros((), dtype=grad.dtype)
+        inside = xp.ones((), dtype=bool)
         if low is not None:
             inside = inside & (x >= low)
         if high is not None:
             inside = inside & (x <= high)
-        grads: list[Any] = [np.where(inside, grad, zero) if self.needs_input_grad[0] else None]
+        grads: list[Any] = [xp.where(inside, grad, zero) if self.needs_input_grad[0] else None]
         if low is not None:
             below = x < low if high is None else (x < low) & (low < high)
-            grads.append(np.where(below, grad, zero) if self.needs_input_grad[1] else None)
+            grads.append(xp.where(below, grad, zero) if self.needs_input_grad[1] else None)
         if high is not None:
             above = x > high if low is None else (x > high) | (high < low)
-            grads.append(np.where(above, grad, zero) if self.needs_input_grad[-1] else None)
+            grads.append(xp.where(above, grad, zero) if self.needs_input_grad[-1] else None)
         return tuple(grads)
 
 
@@ -169,8 +170,9 @@ class Erf(Function):
         return erf(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        xp = namespace_of(grad)
         x = self.saved[0]
-        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)
+        return grad * (2 / math.sqrt(math.pi)) * xp.exp(-x * x)
 
 
 class Cast(Function):
@@ -203,6 +205,8 @@ class DropoutFunction(Function):
         dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
         keep = make_rng(generator).random(x.shape, dtype=dtype) >= p
         mask = np.zeros(x.shape, dtype=x.dtype) if p == 1.0 else keep * x.dtype.type(1 / (1 - p))
+        if namespace_of(x) is not np:  # drawn on the host (one generator for every device), then moved
+            mask = backend.to_device(mask, backend.device_of(x))
         self.save_for_backward(mask)
         return x * mask
 

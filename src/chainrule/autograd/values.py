@@ -14,6 +14,7 @@ import numpy as np
 
 from chainrule import dtypes
 from chainrule.autograd.tensor_base import TensorBase
+from chainrule.backend import is_host
 
 # Numbers that act as scalars in arithmetic (NumPy's scalars too: np.float64 is also a Python float).
 NUMBERS = (int, float, bool, np.integer, np.floating, np.bool_)
@@ -33,6 +34,9 @@ def to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
                             "(bool, int, float); convert it first, e.g. array.astype(np.float32)")
         # A NumPy scalar (np.float64(1.0)) keeps its dtype like an array does, as in PyTorch.
         return np.array(data, dtype=dtype, copy=True) if copy else np.asarray(data, dtype=dtype)
+    if not is_host(data):
+        # An array on a GPU (a tensor's, or CuPy's own) stays there, converted on its device.
+        return data.astype(dtype if dtype is not None else data.dtype, copy=copy)
     try:
         array = np.array(data, dtype=dtype)
     except (ValueError, TypeError) as error:

@@ -129,7 +129,7 @@ def _state_arrays(state: Mapping[str, Any], where: str) -> dict[str, np.ndarray]
     for key, value in state.items():
         if not isinstance(key, str) or "/" in key:
             raise ValueError(f"{where}: state_dict keys must be strings without '/', got {key!r}")
-        array = value.detach().numpy() if isinstance(value, Tensor) else np.asarray(value)
+        array = value.detach().cpu().numpy() if isinstance(value, Tensor) else np.asarray(value)  # host arrays
         arrays[key] = array
     return arrays
 

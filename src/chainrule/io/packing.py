@@ -39,7 +39,7 @@ def pack(value: Any, arrays: dict[str, np.ndarray], prefix: str) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else {"__float__": repr(value)}
     if isinstance(value, Tensor):
-        return {"__tensor__": _store(value.detach().numpy(), arrays, prefix)}
+        return {"__tensor__": _store(value.detach().cpu().numpy(), arrays, prefix)}  # files hold host arrays
     if isinstance(value, np.ndarray):
         return {"__array__": _store(value, arrays, prefix)}
     if isinstance(value, np.generic):

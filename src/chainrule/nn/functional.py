@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule import dtypes
+from chainrule import backend, dtypes
 from chainrule.autograd import activation as act
 from chainrule.autograd.linear import LinearFunction
 from chainrule.autograd.tensor import Tensor
@@ -174,4 +174,5 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values from "
                            f"{classes.min()} to {classes.max()}")
-    return Tensor._wrap((classes[..., None] == np.arange(num_classes)).astype(np.int64))
+    xp = backend.namespace_of(classes)
+    return Tensor._wrap((classes[..., None] == xp.arange(num_classes)).astype(np.int64))

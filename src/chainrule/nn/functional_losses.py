@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd import losses
 from chainrule.autograd.losses import REDUCTIONS
 from chainrule.autograd.tensor import Tensor, to_array
@@ -64,11 +65,17 @@ def _same_shape_target(name: str, input: Tensor, target: Any) -> Tensor:  # noqa
     return target_t
 
 
+def _on_input_device(value: Any, input: Tensor) -> Any:  # noqa: A002 - PyTorch's name
+    """A weight (tensor, array or list) as an array of the input's dtype on the input's device."""
+    data = value.data if isinstance(value, Tensor) else np.asarray(value)
+    return backend.to_device(data, input.device).astype(input.data.dtype, copy=False)
+
+
 def _constant(name: str, what: str, value: Any, input: Tensor, shape: tuple[int, ...] | None) -> Any:  # noqa: A002
     """``weight``/``pos_weight`` as an array of the input's dtype, checked to broadcast onto ``shape``."""
     if value is None:
         return None
-    array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=input.data.dtype)
+    array = _on_input_device(value, input)
     target_shape = input.shape if shape is None else shape
     try:
         broadcast = np.broadcast_shapes(array.shape, target_shape)
@@ -133,7 +140,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 def _class_weight(name: str, weight: Any, input: Tensor, n_classes: int) -> Any:  # noqa: A002
     if weight is None:
         return None
-    array = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=input.data.dtype)
+    array = _on_input_device(weight, input)
     if array.shape != (n_classes,):
         raise ValueError(f"{name}: weight must hold one value per class, shape ({n_classes},), "
                          f"got {array.shape}")

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd.tensor import Tensor
 from chainrule.random import make_rng
 
@@ -78,7 +79,8 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     # NOTE: writes into the existing array (no graph, dtype kept): the module keeps the same parameter.
-    tensor.data[...] = values
+    # Values are drawn on the host (one generator for every device) and copied onto the tensor's device.
+    tensor.data[...] = backend.to_device(np.asarray(values), tensor.device)
     return tensor
 
 

@@ -26,7 +26,7 @@ from chainrule import dtypes
 from chainrule.autograd import recording
 from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.tensor import Tensor
-from chainrule.nn.conversion import convert_floats, dtype_of_to_call
+from chainrule.nn.conversion import convert, convert_floats, to_call
 from chainrule.nn.hooks import RemovableHandle, add_hook, call_with_hooks
 from chainrule.nn.parameter import Parameter
 from chainrule.nn.state_dict import IncompatibleKeys, load_into, save_from
@@ -342,12 +342,20 @@ class Module:
         return self._convert_floats(dtypes.float16)
 
     def to(self: ModuleT, *args: Any, **kwargs: Any) -> ModuleT:
-        """``model.to(cr.float64)``, ``model.to(tensor)`` (its dtype) or ``model.to('cpu')`` (a no-op)."""
-        dtype = dtype_of_to_call(args, kwargs)
-        return self if dtype is None else self._convert_floats(dtype)
+        """Move parameters and buffers in place and return the module: ``model.to("cuda")``,
+        ``model.to(cr.float64)``, ``model.to("cuda", cr.float32)``, ``model.to(tensor)`` (its device and
+        dtype). The Parameter objects stay the same, so an optimiser made before keeps working."""
+        device, dtype = to_call(args, dict(kwargs))
+        convert(self, device, dtype)
+        return self
 
     def cpu(self: ModuleT) -> ModuleT:
-        return self
+        """Move parameters and buffers to host memory, in place."""
+        return self.to("cpu")
+
+    def cuda(self: ModuleT, device: Any = None) -> ModuleT:
+        """Move parameters and buffers to a GPU (``device``: an index or ``"cuda:1"``), in place."""
+        return self.to("cuda" if device is None else device)
 
     # -- printing -----------------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -109,5 +110,6 @@ def load_into(module: Module, state_dict: Any, strict: bool) -> IncompatibleKeys
     for target, array in copies:
         if array is not target.data:
             # In place, into the array the parameter already has: optimisers keep pointing at it.
-            np.copyto(target.data, array, casting="unsafe")
+            # (from any device: a checkpoint's host arrays go onto the module's device)
+            target.data[...] = backend.to_device(array, target.device).astype(target.data.dtype, copy=False)
     return IncompatibleKeys(missing, unexpected)

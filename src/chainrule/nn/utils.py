@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd import recording
 from chainrule.autograd.tensor import Tensor
 
@@ -61,14 +62,15 @@ def clip_grad_norm_(parameters: _Parameters, max_norm: float, norm_type: float =
     if not grads:
         return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
     arrays = [g.grad.data for g in grads]  # type: ignore[union-attr]
+    xp = backend.namespace_of(arrays[0])
     if math.isinf(norm_type):
-        norms = [np.abs(a).max() if a.size else np.zeros((), a.dtype) for a in arrays]
-        total = np.max(np.stack(norms))
+        norms = [xp.abs(a).max() if a.size else xp.zeros((), a.dtype) for a in arrays]
+        total = xp.max(xp.stack(norms))
     else:
-        norms = [np.linalg.norm(a.reshape(-1), ord=norm_type) for a in arrays]
-        total = np.linalg.norm(np.asarray(norms), ord=norm_type)
-    total = np.asarray(total, dtype=arrays[0].dtype)
-    if error_if_nonfinite and not np.isfinite(total):
+        norms = [xp.linalg.norm(a.reshape(-1), ord=norm_type) for a in arrays]
+        total = xp.linalg.norm(xp.stack(norms), ord=norm_type)
+    total = xp.asarray(total, dtype=arrays[0].dtype)
+    if error_if_nonfinite and not math.isfinite(float(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
                            f"non-finite ({float(total)}), so it cannot be clipped. To disable this error "
                            "and scale the gradients by the non-finite norm anyway, set "
@@ -88,7 +90,8 @@ def clip_grad_value_(parameters: _Parameters, clip_value: float, foreach: bool |
     clip_value = float(clip_value)
     for tensor in _with_grad(parameters, "clip_grad_value_"):
         grad = tensor.grad.data  # type: ignore[union-attr]
-        tensor.grad = Tensor._wrap(np.clip(grad, -clip_value, clip_value).astype(grad.dtype, copy=False))
+        clipped = backend.namespace_of(grad).clip(grad, -clip_value, clip_value)
+        tensor.grad = Tensor._wrap(clipped.astype(grad.dtype, copy=False))
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import namespace_of
 from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
@@ -65,24 +64,28 @@ class Adagrad(Optimizer):
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> None:
         state = self.state[param]
         state["step"] = 0
-        state["sum"] = Tensor._wrap(np.full_like(param.data, group["initial_accumulator_value"]))
+        state["sum"] = Tensor._wrap(namespace_of(param.data).full_like(param.data, group["initial_accumulator_value"]))
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         for param, theta, grad in gradients_of(group):  # grad is read only: it may be shared
+            xp = namespace_of(theta)  # NumPy, or CuPy for a parameter on a GPU
             state = self.state[param]
             if len(state) == 0:  # a state dict loaded without this parameter's entry
                 self._init_state(param, group)
             state["step"] += 1
             if weight_decay != 0:
-                grad = np.multiply(theta, weight_decay) + grad
+                grad = xp.multiply(theta, weight_decay) + grad
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             state_sum = state["sum"].data
-            std = np.multiply(grad, grad, out=self._scratch_for(param))
+            if type(state_sum) is not type(theta):  # made on the CPU before model.to("cuda"): follow the parameter
+                state["sum"] = state["sum"].to(param.device)
+                state_sum = state["sum"].data
+            std = xp.multiply(grad, grad, out=self._scratch_for(param))
             state_sum += std
-            np.sqrt(state_sum, out=std)
+            xp.sqrt(state_sum, out=std)
             std += eps
-            np.divide(grad, std, out=std)
+            xp.divide(grad, std, out=std)
             std *= -clr
             theta += std

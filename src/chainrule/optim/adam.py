@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import namespace_of
 from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
@@ -82,27 +81,28 @@ class Adam(Optimizer):
         lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
         for param, theta, grad in gradients_of(group):  # grad is read only: it may be shared
+            xp = namespace_of(theta)  # NumPy, or CuPy for a parameter on a GPU
             state = self.state[param]
             if len(state) == 0:
                 state["step"] = 0
-                state["exp_avg"] = Tensor._wrap(np.zeros_like(theta))
-                state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(theta))
+                state["exp_avg"] = Tensor._wrap(xp.zeros_like(theta))
+                state["exp_avg_sq"] = Tensor._wrap(xp.zeros_like(theta))
                 if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(theta))
+                    state["max_exp_avg_sq"] = Tensor._wrap(xp.zeros_like(theta))
             state["step"] += 1
             step = state["step"]
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
                     theta *= 1 - lr * weight_decay
                 else:
-                    grad = np.multiply(theta, weight_decay) + grad
+                    grad = xp.multiply(theta, weight_decay) + grad
             exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
             # m <- m + (1 - beta1) (g - m), PyTorch's lerp, equal to beta1 m + (1 - beta1) g.
-            scratch = np.subtract(grad, exp_avg, out=self._scratch_for(param))
+            scratch = xp.subtract(grad, exp_avg, out=self._scratch_for(param))
             scratch *= 1 - beta1
             exp_avg += scratch
             # v <- beta2 v + (1 - beta2) g^2
-            np.multiply(grad, grad, out=scratch)
+            xp.multiply(grad, grad, out=scratch)
             scratch *= 1 - beta2
             exp_avg_sq *= beta2
             exp_avg_sq += scratch
@@ -112,11 +112,11 @@ class Adam(Optimizer):
             second_moment = exp_avg_sq
             if group["amsgrad"]:
                 second_moment = state["max_exp_avg_sq"].data
-                np.maximum(second_moment, exp_avg_sq, out=second_moment)
+                xp.maximum(second_moment, exp_avg_sq, out=second_moment)
             # denom = sqrt(v) / sqrt(1 - beta2^t) + eps, built in the scratch array
-            np.sqrt(second_moment, out=scratch)
+            xp.sqrt(second_moment, out=scratch)
             scratch /= bias_correction2_sqrt
             scratch += eps
-            np.divide(exp_avg, scratch, out=scratch)
+            xp.divide(exp_avg, scratch, out=scratch)
             scratch *= -(lr / bias_correction1)
             theta += scratch

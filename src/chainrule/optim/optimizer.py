@@ -30,6 +30,7 @@ from chainrule.autograd import recording
 from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.grad_mode import enable_grad, no_grad
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import is_host, namespace_of, to_device, to_host
 
 # NOTE: state_dict numbers the parameters in order, so that order must not change between runs.
 _PARAMS_KINDS = "params argument given to the optimizer should be an iterable of Tensors or dicts"
@@ -62,7 +63,7 @@ def gradients_of(group: Mapping[str, Any]) -> Iterator[tuple[Tensor, np.ndarray,
         if param.grad is None:
             continue
         grad = grad_array(param)
-        yield param, param.data, (np.negative(grad) if maximize else grad)
+        yield param, param.data, (-grad if maximize else grad)
 
 
 class Optimizer:
@@ -182,7 +183,7 @@ class Optimizer:
         """
         scratch = self._scratch.get(param)
         if scratch is None or scratch.shape != param.data.shape or scratch.dtype != param.data.dtype:
-            scratch = self._scratch[param] = np.empty_like(param.data)
+            scratch = self._scratch[param] = namespace_of(param.data).empty_like(param.data)
         return scratch
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -286,7 +287,7 @@ class Optimizer:
 def _copy_value(value: Any) -> Any:
     if isinstance(value, Tensor):
         return Tensor._wrap(value.data.copy())
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) or not is_host(value):
         return value.copy()
     return copy.deepcopy(value)
 
@@ -294,15 +295,15 @@ def _copy_value(value: Any) -> Any:
 def _load_value(param: Tensor, index: int, name: str, value: Any) -> Any:
     """One saved state entry as this optimiser stores it: ``step`` a Python number, buffers Tensors."""
     if name == "step":
-        step = float(np.asarray(value.data if isinstance(value, Tensor) else value))
+        step = float(to_host(value.data if isinstance(value, Tensor) else value))
         return int(step) if step.is_integer() else step
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     # asarray then copy: np.array(copy=True) warns on array-likes whose __array__ takes no copy argument.
-    array = np.asarray(value.data if isinstance(value, Tensor) else value).copy()
+    array = to_host(value.data if isinstance(value, Tensor) else np.asarray(value)).copy()
     if array.shape != param.data.shape:
         raise ValueError(f"load_state_dict: state {name!r} of parameter {index} has shape {array.shape}, "
                          f"but the parameter has shape {param.data.shape}")
     if array.dtype.kind == "f":
         array = array.astype(param.data.dtype, copy=False)
-    return Tensor._wrap(array)
+    return Tensor._wrap(to_device(array, param.device))  # state lives on its parameter's device

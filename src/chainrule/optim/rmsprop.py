@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import namespace_of
 from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
@@ -73,35 +72,36 @@ class RMSprop(Optimizer):
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         for param, theta, grad in gradients_of(group):  # grad is read only: it may be shared
+            xp = namespace_of(theta)  # NumPy, or CuPy for a parameter on a GPU
             state = self.state[param]
             if len(state) == 0:
                 state["step"] = 0
-                state["square_avg"] = Tensor._wrap(np.zeros_like(theta))
+                state["square_avg"] = Tensor._wrap(xp.zeros_like(theta))
                 if momentum > 0:
-                    state["momentum_buffer"] = Tensor._wrap(np.zeros_like(theta))
+                    state["momentum_buffer"] = Tensor._wrap(xp.zeros_like(theta))
                 if group["centered"]:
-                    state["grad_avg"] = Tensor._wrap(np.zeros_like(theta))
+                    state["grad_avg"] = Tensor._wrap(xp.zeros_like(theta))
             state["step"] += 1
             if weight_decay != 0:
-                grad = np.multiply(theta, weight_decay) + grad
+                grad = xp.multiply(theta, weight_decay) + grad
             square_avg = state["square_avg"].data
-            avg = np.multiply(grad, grad, out=self._scratch_for(param))
+            avg = xp.multiply(grad, grad, out=self._scratch_for(param))
             avg *= 1 - alpha
             square_avg *= alpha
             square_avg += avg
             if group["centered"]:
                 grad_avg = state["grad_avg"].data
                 # g^ave <- g^ave + (1 - alpha)(g - g^ave), PyTorch's lerp
-                np.subtract(grad, grad_avg, out=avg)
+                xp.subtract(grad, grad_avg, out=avg)
                 avg *= 1 - alpha
                 grad_avg += avg
-                np.multiply(grad_avg, grad_avg, out=avg)
-                np.subtract(square_avg, avg, out=avg)
-                np.sqrt(avg, out=avg)
+                xp.multiply(grad_avg, grad_avg, out=avg)
+                xp.subtract(square_avg, avg, out=avg)
+                xp.sqrt(avg, out=avg)
             else:
-                np.sqrt(square_avg, out=avg)
+                xp.sqrt(square_avg, out=avg)
             avg += eps
-            np.divide(grad, avg, out=avg)  # avg now holds g_t / avg
+            xp.divide(grad, avg, out=avg)  # avg now holds g_t / avg
             if momentum > 0:
                 buffer = state["momentum_buffer"].data
                 buffer *= momentum

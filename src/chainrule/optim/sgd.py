@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import namespace_of
 from chainrule.optim.optimizer import Optimizer, ParamsT, gradients_of
 
 
@@ -68,11 +67,12 @@ class SGD(Optimizer):
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         # d_p may be the gradient array itself: below, it is only read, never written.
         for param, theta, d_p in gradients_of(group):
+            xp = namespace_of(theta)  # NumPy, or CuPy for a parameter on a GPU
             scratch = self._scratch_for(param)
             if weight_decay != 0:
                 # g + lambda theta, built in the scratch array
-                np.multiply(theta, weight_decay, out=scratch)
-                d_p = np.add(scratch, d_p, out=scratch)
+                xp.multiply(theta, weight_decay, out=scratch)
+                d_p = xp.add(scratch, d_p, out=scratch)
             if momentum != 0:
                 state = self.state[param]
                 buffer = state.get("momentum_buffer")
@@ -84,5 +84,5 @@ class SGD(Optimizer):
                     buf += d_p if dampening == 0 else d_p * (1 - dampening)
                 d_p = d_p + momentum * buffer.data if group["nesterov"] else buffer.data
             # theta += (-lr) * d_p: the product in the scratch array (d_p may be it), then added in place.
-            np.multiply(d_p, -lr, out=scratch)
+            xp.multiply(d_p, -lr, out=scratch)
             theta += scratch

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.autograd.tensor import Tensor
 
@@ -61,6 +62,18 @@ def evaluation_mode(model: Any) -> Iterator[None]:
         restore_modes(modes)
 
 
+def model_device(model: Any) -> Any:
+    """The device of the model's first parameter (the CPU if it has none)."""
+    for param in getattr(model, "parameters", lambda: ())():
+        return param.device
+    return backend.CPU
+
+
+def on_device(array: Any, device: Any) -> Tensor:
+    """A batch (a host array) as a tensor on ``device`` (the model's), for its forward pass."""
+    return Tensor._wrap(array if device is backend.CPU else backend.to_device(array, device))
+
+
 def predict_arrays(model: Any, X: np.ndarray, batch_size: int | None = None, *,
                    on_batch: Callable[[Tensor, slice], None] | None = None, caller: str = "predict") -> np.ndarray:
     """The outputs of ``model`` for the rows of ``X`` (an array already of the model's dtype), computed
@@ -72,13 +85,14 @@ def predict_arrays(model: Any, X: np.ndarray, batch_size: int | None = None, *,
     """
     size = batch_size or max(len(X), 1)
     parts: list[np.ndarray] = []
+    device = model_device(model)
     with evaluation_mode(model):
         for start in range(0, max(len(X), 1), size):
             rows = slice(start, start + size)
-            output = model(Tensor._wrap(X[rows]))
+            output = model(on_device(X[rows], device))
             if not isinstance(output, Tensor):
                 raise TypeError(f"{caller}: the model returned {type(output).__name__}; it must return a Tensor")
             if on_batch is not None:
                 on_batch(output, rows)
-            parts.append(output.data)
+            parts.append(backend.to_host(output.data))  # host arrays, whatever the model's device
     return parts[0] if len(parts) == 1 else np.concatenate(parts)

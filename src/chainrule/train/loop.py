@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule import random as cr_random
 from chainrule.autograd.tensor import Tensor
 from chainrule.train import data_parallel, resolve
 from chainrule.train.callbacks import Callback, History, defines_batch_hooks
-from chainrule.train.evaluation import predict_arrays, restore_modes, saved_modes
+from chainrule.train.evaluation import model_device, on_device, predict_arrays, restore_modes, saved_modes
 from chainrule.train.progress import progress_bar
 from chainrule.utils.data.loader import DataLoader
 
@@ -209,11 +210,14 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
     # its own size, so every update uses a mean of batch gradients.
     last_group_start = (steps - 1) // accumulate * accumulate
     scale = 1.0 / accumulate
+    device = model_device(model)
     for batch, (inputs, target) in enumerate(loader):
         weight, size = 1.0, len(inputs.data)
         if parallel is not None:  # this process's rows of the batch, and its loss's weight
             sync = accumulate == 1 or (batch + 1) % accumulate == 0 or batch == steps - 1
             inputs, target, weight, size = parallel.shard(inputs, target, sync)
+        if device is not backend.CPU:  # each batch goes to the model's device (a GPU)
+            inputs, target = inputs.to(device), target.to(device)
         for callback in batch_callbacks:
             callback.on_batch_begin(batch, {"size": size})
         if step is not None:
@@ -246,8 +250,8 @@ def _train_epoch(model: Any, loader: DataLoader, loss_fn: Any, optimizer: Any, a
         total += value * size
         count += size
         if keep:
-            outputs.append(output.data[:size])
-            targets.append(target.data[:size])
+            outputs.append(backend.to_host(output.data[:size]))
+            targets.append(backend.to_host(target.data[:size]))
         if batch_callbacks:
             batch_logs = {"loss": value, "size": size}
             for callback in batch_callbacks:
@@ -288,7 +292,7 @@ def _evaluate_arrays(model: Any, X: np.ndarray, y: np.ndarray, loss_fn: Any,
 
     def add_loss(output: Tensor, rows: slice) -> None:
         nonlocal total
-        total += float(loss_fn(output, Tensor._wrap(y[rows])).data) * len(output.data)
+        total += float(loss_fn(output, on_device(y[rows], output.device)).data) * len(output.data)
 
     all_outputs = predict_arrays(model, X, batch_size, on_batch=None if loss_fn is None else add_loss,
                                  caller="evaluate")

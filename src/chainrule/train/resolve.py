@@ -89,6 +89,7 @@ def model_dtype(model: Any) -> np.dtype:
     return dtypes.get_default_dtype()
 
 
+# -- devices (issue 11): batches go to the model's device ---------------------------------------------
 def check_model(model: Any, caller: str) -> None:
     """Refuse, with the reason, what cannot be trained: a class instead of an instance, or no module."""
     if isinstance(model, type):
