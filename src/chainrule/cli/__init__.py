@@ -104,9 +104,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_summary(args.model)
     if args.command == "demo":
-        from chainrule.cli.demos import run_demo
+        from chainrule.cli.demos import DemoOptions, run_demo
 
-        return run_demo(args.name, {"seed": args.seed, "plot": args.plot, "quiet": args.quiet})
+        return run_demo(args.name, DemoOptions(seed=args.seed, plot=args.plot, quiet=args.quiet))
     return _datasets()
 
 

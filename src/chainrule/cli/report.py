@@ -10,14 +10,14 @@ import numpy as np
 
 from chainrule.cli import prepare
 from chainrule.cli.errors import CommandError
-from chainrule.cli.options import command_line
+from chainrule.cli.options import TrainSettings, command_line
 
 PLOT_HINT = "pip install 'chainrule[plot]'"
 
 
-def say(settings: dict[str, Any], message: str) -> None:
+def say(settings: TrainSettings, message: str) -> None:
     """A progress message (suppressed by --quiet)."""
-    if not settings["quiet"]:
+    if not settings.quiet:
         print(message, flush=True)
 
 
@@ -29,13 +29,13 @@ def architecture(model: Any) -> str:
     return f"{'-'.join(map(str, widths))} MLP ({', '.join(activations) or 'linear'})"
 
 
-def announce(settings: dict[str, Any], data: prepare.Prepared, model: Any, n_train: int, n_val: int) -> None:
+def announce(settings: TrainSettings, data: prepare.Prepared, model: Any, n_train: int, n_val: int) -> None:
     kind = f"{len(data.classes or [])} classes" if data.task == "classification" else "regression"
     split = (f"{n_train} training / {counted(n_val, 'validation sample')}" if n_val
              else f"{counted(n_train, 'sample')} (no validation)")
     say(settings, f"training a {architecture(model)} on {data.source}: {split}, "
                   f"{counted(len(data.feature_names), 'feature')}, {kind}")
-    if settings["data"] is not None and settings["loss"] == "auto" and all(
+    if settings.data is not None and settings.loss == "auto" and all(
             isinstance(label, int) for label in data.classes or ["text"]):
         say(settings, f"(the whole numbers in {data.target!r} are taken as class labels; "
                       "--loss mse treats them as quantities)")
@@ -100,24 +100,24 @@ def json_scores(values: dict[str, float]) -> str:
     return json.dumps({key: value if np.isfinite(value) else None for key, value in values.items()})
 
 
-def finish(settings: dict[str, Any], results: dict[str, Any], epochs: int, seconds: float) -> None:
+def finish(settings: TrainSettings, results: dict[str, Any], epochs: int, seconds: float) -> None:
     print(f"trained {epochs_text(epochs)} in {seconds:.1f} s")
     for part, values in results.items():
         print(f"  {part + ':':<12}{format_scores(values)}")
-    out = settings["out"]
+    out = settings.out
     print(f"model saved to {out}  (next: chainrule summary {out}; chainrule predict {out} --data FILE.csv)")
 
 
-def interrupted(settings: dict[str, Any], epochs_done: int, directory: str | None) -> int:
+def interrupted(settings: TrainSettings, epochs_done: int, directory: str | None) -> int:
     """Ctrl-C: say what was kept and how to go on; exit code 130 (128 + SIGINT), as shells expect."""
-    total = settings["epochs"]
+    total = settings.epochs
     if directory is not None:
         print(f"chainrule: interrupted after epoch {epochs_done}/{total}; checkpoint saved in {directory}",
               file=sys.stderr)
         print(f"chainrule: resume with: {command_line(settings)} --resume", file=sys.stderr)
     else:
         print(f"chainrule: interrupted after epoch {epochs_done}/{total}; no model saved "
-              f"({settings['out']} was not changed)", file=sys.stderr)
+              f"({settings.out} was not changed)", file=sys.stderr)
         print("chainrule: add --checkpoint-dir DIR to be able to resume an interrupted run", file=sys.stderr)
     return 130
 
@@ -136,7 +136,7 @@ class ScaledClassifier:
         return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
 
-def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared, scaling: prepare.Scaling) -> None:
+def plot(settings: TrainSettings, path: str, model: Any, data: prepare.Prepared, scaling: prepare.Scaling) -> None:
     """Save the decision-boundary plot, or say why it was skipped and how to get it."""
     if data.task != "classification" or len(data.feature_names) != 2:
         print(f"plot skipped: a decision-boundary plot needs 2 features and class labels "
@@ -156,6 +156,6 @@ def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared
     try:
         figure.savefig(path)
     except (OSError, ValueError) as error:
-        raise CommandError(f"the model was saved to {settings['out']}, but the plot could not be written to "
+        raise CommandError(f"the model was saved to {settings.out}, but the plot could not be written to "
                            f"{path!r}: {error}", "choose another --plot path (e.g. boundary.png)") from None
     print(f"decision-boundary plot saved to {path}")
