@@ -209,11 +209,9 @@ def test_a_failed_run_never_replaces_a_good_model(tmp_path) -> None:
 
 def test_unreadable_data_and_unwritable_output_are_refused_before_training(tmp_path, monkeypatch, capsys) -> None:
     """Permissions, simulated (the tests may run as root, who can read and write anything)."""
-    import builtins
-
     classification_csv(tmp_path / "good.csv", n=40)
     monkeypatch.chdir(tmp_path)
-    real_open = builtins.open
+    real_open = os.open
 
     def locked(file, *args, **kwargs):
         if str(file).endswith("good.csv"):
@@ -221,7 +219,7 @@ def test_unreadable_data_and_unwritable_output_are_refused_before_training(tmp_p
         return real_open(file, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(builtins, "open", locked)
+        patch.setattr(os, "open", locked)
         assert main(["train", "--data", "good.csv", "--target", "species", "--quiet"]) == 2
     lines = error_lines(subprocess.CompletedProcess([], 2, "", capsys.readouterr().err))
     assert "cannot read data file 'good.csv': permission denied" in lines[0] and "chmod" in lines[1]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainrule.cli.errors import CommandError
+from chainrule.io.files import CSV_FILE_LIMIT, FileRefused, read_regular_file
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 
@@ -42,11 +43,8 @@ def read_table(path: str) -> Table:
     """Read a CSV file with a header row; every row must have as many cells as the header."""
     if not os.path.exists(path):
         raise CommandError(f"data file {path!r} does not exist", "check the path given to --data")
-    if os.path.isdir(path):
-        raise CommandError(f"{path!r} is a directory, not a CSV file", "give --data the path of a .csv file")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular_file(path, CSV_FILE_LIMIT)
         # UTF-8 (with or without a byte-order mark), or UTF-16 with its mark: what spreadsheets save as
         # "Unicode text" (tab-separated).
         text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
@@ -56,6 +54,9 @@ def read_table(path: str) -> Table:
                            "save it as CSV (UTF-8) and try again") from None
     except csv.Error as error:
         raise CommandError(f"data file {path!r} is not valid CSV: {error}") from None
+    except FileRefused as refused:
+        hint = "give --data the path of a .csv file" if refused.kind else "use a smaller file (or a sample of its rows)"
+        raise CommandError(f"data file {path!r} {refused.explain('a CSV file')}", hint) from None
     except PermissionError:
         raise CommandError(f"cannot read data file {path!r}: permission denied",
                            "make it readable (e.g. chmod u+r) or copy it somewhere you can read") from None

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.cli.errors import CommandError
-from chainrule.cli.paths import check_plot_path
+from chainrule.cli.paths import Output, check_outputs, check_plot_path, figure_metadata
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _maybe_plot(options: DemoOptions, make: Callable[[], Any]) -> None:
     except ImportError:
         print("plot skipped: matplotlib is not installed (pip install 'chainrule[plot]')")
         return
-    make().savefig(path)
+    make().savefig(path, metadata=figure_metadata(path))
     print(f"plot saved to {path}")
 
 
@@ -170,5 +170,6 @@ def run_demo(name: str, options: DemoOptions) -> int:
             raise CommandError(f"the {key} demo has no figure to save with --plot",
                                f"demos with a figure: {', '.join(FIGURE_DEMOS)}")
         check_plot_path(options.plot)
+        check_outputs([Output(options.plot, "--plot", "figure.png")], {})
     DEMOS[key][0](options)
     return 0

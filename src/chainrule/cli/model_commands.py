@@ -17,7 +17,7 @@ import numpy as np
 from chainrule.cli import prepare, report
 from chainrule.cli.csvdata import Table, check_missing, numeric_columns, read_table, require_columns
 from chainrule.cli.errors import CommandError
-from chainrule.cli.paths import check_output_path
+from chainrule.cli.paths import Output, check_outputs
 
 
 class UsableModel:
@@ -126,7 +126,7 @@ def run_evaluate(model_path: str, data_path: str, target: str, as_json: bool, qu
 
 def run_predict(model_path: str, data_path: str, out: str | None, proba: bool, quiet: bool = False) -> int:
     if out is not None:
-        check_output_path(out, "--out", "predictions.csv")
+        check_outputs([Output(out, "--out", "predictions.csv")], {"MODEL": model_path, "--data": data_path})
     usable = UsableModel(model_path)
     usable.require_training_metadata()
     if proba and usable.task != "classification":

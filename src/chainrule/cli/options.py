@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from chainrule.cli.errors import CommandError
+from chainrule.io.files import CONFIG_FILE_LIMIT, FileRefused, read_regular_file
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu")
 LOSSES = ("auto", "cross_entropy", "mse", "l1", "huber")
@@ -158,12 +159,13 @@ class TrainSettings:
     seed: int = _option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N")
     out: str = _option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL",
                        run=False)
-    plot: str | None = _option(text, None, "decision-boundary plot (default decision_boundary.png for 2-feature "
-                               "classification)", "PNG", run=False)
+    plot: str | None = _option(text, None, "save a decision-boundary plot there (2 features, class labels; the main "
+                               "job, with no --data or --dataset, draws decision_boundary.png)", "PNG", run=False)
     checkpoint_dir: str | None = _option(text, None, "write a checkpoint there every epoch (resumable)", "DIR",
                                          run=False)
     resume: bool = _option(flag, False, "continue from the checkpoint in --checkpoint-dir", None, run=False)
     quiet: bool = _option(flag, False, "no progress display; print only the results", None, run=False)
+    config: str | None = None  # the --config file the settings were read from (an input of the command)
 
     def run_settings(self) -> dict[str, Any]:
         """The settings that change the trained weights (stored in checkpoints and model files)."""
@@ -174,7 +176,8 @@ class TrainSettings:
         return bool(getattr(self, name) != DEFAULTS[name])
 
 
-TRAIN_OPTIONS: dict[str, Option] = {item.name: item.metadata["option"] for item in fields(TrainSettings)}
+TRAIN_OPTIONS: dict[str, Option] = {item.name: item.metadata["option"] for item in fields(TrainSettings)
+                                    if "option" in item.metadata}
 DEFAULTS: dict[str, Any] = {name: getattr(TrainSettings(), name) for name in TRAIN_OPTIONS}
 
 
@@ -211,12 +214,12 @@ def read_config(path: str) -> dict[str, Any]:
         raise CommandError(f"config file {path!r} does not exist", "check the path given to --config")
     try:
         # utf-8-sig: Windows editors may start the file with a byte-order mark, which TOML does not allow
-        with open(path, encoding="utf-8-sig") as handle:
-            raw = tomllib.loads(handle.read())
+        raw = tomllib.loads(read_regular_file(path, CONFIG_FILE_LIMIT).decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as error:
         raise CommandError(f"config file {path!r} is not valid TOML: {error}") from None
-    except IsADirectoryError:
-        raise CommandError(f"config file {path!r} is a directory", "give --config the path of a .toml file") from None
+    except FileRefused as refused:
+        raise CommandError(f"config file {path!r} {refused.explain('a TOML file')}",
+                           "give --config the path of a .toml file") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
         raise CommandError(f"cannot read config file {path!r}: {reason}") from None
@@ -248,7 +251,7 @@ def resolve(args: argparse.Namespace) -> TrainSettings:
         value = getattr(args, name, None)
         if value is not None:
             values[name] = value
-    settings = TrainSettings(**values)
+    settings = TrainSettings(**values, config=args.config)
     if settings.data is not None and settings.dataset is not None:
         raise CommandError("give either --data CSV or --dataset NAME, not both")
     if settings.data is not None and settings.target is None:

@@ -11,6 +11,7 @@ import numpy as np
 from chainrule.cli import prepare
 from chainrule.cli.errors import CommandError
 from chainrule.cli.options import TrainSettings, command_line
+from chainrule.cli.paths import figure_metadata
 
 PLOT_HINT = "pip install 'chainrule[plot]'"
 
@@ -154,7 +155,7 @@ def plot(settings: TrainSettings, path: str, model: Any, data: prepare.Prepared,
                                            feature_names=data.feature_names, class_names=names,
                                            title=f"{data.source}: {architecture(model)}")
     try:
-        figure.savefig(path)
+        figure.savefig(path, metadata=figure_metadata(path))
     except (OSError, ValueError) as error:
         raise CommandError(f"the model was saved to {settings.out}, but the plot could not be written to "
                            f"{path!r}: {error}", "choose another --plot path (e.g. boundary.png)") from None

@@ -20,7 +20,7 @@ import numpy as np
 from chainrule.cli import prepare, report
 from chainrule.cli.errors import CommandError
 from chainrule.cli.options import TrainSettings, command_line
-from chainrule.cli.paths import check_checkpoint_directory, check_output_path, check_plot_path
+from chainrule.cli.paths import Output, check_checkpoint_directory, check_outputs, check_plot_path, made_by_chainrule
 from chainrule.cli.training import (
     CHECKPOINT_NAME,
     EpochCheckpoint,
@@ -82,11 +82,7 @@ def run_train(settings: TrainSettings) -> int:
     """Load and prepare the data, build the network, train it with ``cr.fit`` (checkpointing and
     resuming when asked), save the model with everything ``predict`` needs, and plot; return the exit code."""
     started = time.perf_counter()
-    check_output_path(settings.out, "--out", "model.safetensors")
-    if settings.plot is not None:
-        check_plot_path(settings.plot)
-    if settings.checkpoint_dir is not None:
-        check_checkpoint_directory(settings.checkpoint_dir)
+    plot_path = plan_outputs(settings)
     data = load_data(settings)
     X_train, y_train, X_val, y_val = split(data, settings.val_split, settings.seed)
     scaling = prepare.Scaling.fit(X_train)
@@ -159,10 +155,33 @@ def run_train(settings: TrainSettings) -> int:
 
     save(model, settings.out, metadata=info)
     report.finish(settings, scores, epochs_done, time.perf_counter() - started)
-    plot_path = settings.plot or (DEFAULT_PLOT if classification and X_train.shape[1] == 2 else None)
     if plot_path is not None:
         report.plot(settings, plot_path, model, data, scaling)
     return 0
+
+
+def plan_outputs(settings: TrainSettings) -> str | None:
+    """Check every file the run will write before it starts (see :mod:`chainrule.cli.paths`); return the
+    plot path: --plot, or for the main job (no --data, no --dataset) the default decision_boundary.png
+    unless a file of that name that chainrule did not write is in the way."""
+    outputs = [Output(settings.out, "--out", "model.safetensors", asked=settings.given("out"))]
+    plot_path = settings.plot
+    if plot_path is None and settings.data is None and settings.dataset is None:
+        plot_path = DEFAULT_PLOT
+        if os.path.lexists(plot_path) and not made_by_chainrule(plot_path):
+            report.say(settings, f"note: {plot_path} exists and was not written by chainrule, so it is left as it "
+                                 "is and no plot is drawn (choose a file with --plot PNG)")
+            plot_path = None
+    if plot_path is not None:
+        check_plot_path(plot_path)
+        outputs.append(Output(plot_path, "--plot", "boundary.png", asked=settings.plot is not None))
+    if settings.checkpoint_dir is not None:
+        check_checkpoint_directory(settings.checkpoint_dir)
+        if os.path.isdir(settings.checkpoint_dir):
+            outputs.append(Output(os.path.join(settings.checkpoint_dir, CHECKPOINT_NAME), "the checkpoint",
+                                  "a new --checkpoint-dir"))
+    check_outputs(outputs, {"--data": settings.data, "--config": settings.config})
+    return plot_path
 
 
 def model_metadata(data: prepare.Prepared, scaling: prepare.Scaling, target_scaling: prepare.Scaling | None,

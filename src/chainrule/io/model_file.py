@@ -87,6 +87,19 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict
     return decode_file(fmt.read_bytes(path), os.fspath(path))
 
 
+def read_document(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The chainrule document of a file from its header alone (tensors neither read nor checked): enough
+    to tell what wrote a file, not to trust it. None for a safetensors file without one."""
+    text = fmt.read_header(path).get(METADATA_KEY)
+    if text is None:
+        return None
+    try:
+        document = fmt.strict_json(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
     """:func:`read_file` on bytes already read; ``name`` is used in error messages."""
     _, metadata, _ = fmt.parse_header(data, name)  # structure checked here, with clear messages
@@ -103,8 +116,8 @@ def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarra
     if text is None:
         return arrays, None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
+        document = fmt.strict_json(text)
+    except ValueError as error:
         raise ModelFileError(f"{name}: is corrupted: its chainrule metadata is not valid JSON ({error})") from None
     if not isinstance(document, dict) or not isinstance(document.get("format"), int):
         raise ModelFileError(f"{name}: is corrupted: its chainrule metadata is not an object with a format")
