@@ -17,6 +17,7 @@ import numpy as np
 from chainrule.cli import prepare, report
 from chainrule.cli.csvdata import Table, check_missing, numeric_columns, read_table, require_columns
 from chainrule.cli.errors import CommandError
+from chainrule.cli.model_metadata import MetadataProblem, check_metadata
 from chainrule.cli.paths import Output, check_outputs
 
 
@@ -35,6 +36,15 @@ class UsableModel:
                                "use a model file written by chainrule train or cr.save(model, path)") from None
         self.path, self.saved, self.model = path, saved, saved.model
         meta = saved.metadata
+        if not isinstance(meta, dict):
+            raise CommandError(f"{path}: is not a usable model file: its metadata is {type(meta).__name__}, not an "
+                               "object")
+        n_inputs, n_outputs = self._probe(meta.get("feature_names"))
+        try:
+            check_metadata(meta, n_inputs, n_outputs)
+        except MetadataProblem as problem:
+            raise CommandError(f"{path}: is not a usable model file: {problem}",
+                               "train the model again with chainrule train") from None
         self.features: list[str] = list(meta.get("feature_names") or [])
         self.task: str = str(meta.get("task", ""))
         self.classes: list[Any] | None = meta.get("classes")
@@ -42,10 +52,34 @@ class UsableModel:
         self.target: str | None = meta.get("target")
         self.ignored: list[str] = []
 
+    def _probe(self, features: Any) -> tuple[int | None, int | None]:
+        """(inputs, outputs) of the network, found by running it once on a row of zeros, so that a layer
+        that cannot work (an out-of-range dim, a width that does not chain) fails now, not at prediction."""
+        first = next((layer for layer in self.model.modules() if hasattr(layer, "in_features")), None)
+        n_inputs = first.in_features if first is not None else len(features) if isinstance(features, list) else None
+        if n_inputs is None:
+            return None, None
+        try:
+            with np.errstate(all="ignore"):
+                output = np.asarray(self.outputs(np.zeros((1, n_inputs), dtype=np.float32)))
+        except Exception as error:  # any failure here is the file's, whatever the layer raises
+            raise CommandError(f"{self.path}: is not a usable model file: its network fails on a row of {n_inputs} "
+                               f"inputs ({type(error).__name__}: {' '.join(str(error).split())[:200]})",
+                               "train the model again with chainrule train") from None
+        if output.ndim != 2 or output.shape[0] != 1:
+            raise CommandError(f"{self.path}: is not a usable model file: its network turns one row into "
+                               f"shape {output.shape}, not one row of outputs")
+        return n_inputs, int(output.shape[1])
+
     def require_training_metadata(self) -> None:
+        """What evaluate and predict need: the metadata of chainrule train, and weights that are numbers."""
         if not self.features or self.task not in ("classification", "regression"):
             raise CommandError(f"{self.path} has no feature names or task in its metadata (it was not written "
                                "by chainrule train)", "use cr.load(path) from Python for models saved with cr.save")
+        for name, weight in self.model.state_dict().items():
+            if not np.all(np.isfinite(weight.numpy())):
+                raise CommandError(f"{self.path}: its weight {name} holds NaN or infinite values, so every "
+                                   "prediction would be meaningless", "train the model again (with a lower --lr)")
 
     def scaling(self) -> prepare.Scaling:
         return prepare.Scaling.from_json(self.saved.metadata.get("feature_scaling"), len(self.features), "feature")

@@ -19,7 +19,8 @@ import numpy as np
 
 from chainrule.cli import prepare, report
 from chainrule.cli.errors import CommandError
-from chainrule.cli.options import TrainSettings, command_line
+from chainrule.cli.model_metadata import model_metadata
+from chainrule.cli.options import TrainSettings
 from chainrule.cli.paths import Output, check_checkpoint_directory, check_outputs, check_plot_path, made_by_chainrule
 from chainrule.cli.training import (
     CHECKPOINT_NAME,
@@ -149,7 +150,7 @@ def run_train(settings: TrainSettings) -> int:
 
     scores = report.final_scores(model, loss, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
                                  target_scaling)
-    info = model_metadata(data, scaling, target_scaling, loss, settings, run, history, epochs_done, scores,
+    info = model_metadata(data, scaling, target_scaling, loss, settings, history, epochs_done, scores,
                           len(X_train), len(X_val))
     from chainrule.io import save
 
@@ -182,19 +183,6 @@ def plan_outputs(settings: TrainSettings) -> str | None:
                                   "a new --checkpoint-dir"))
     check_outputs(outputs, {"--data": settings.data, "--config": settings.config})
     return plot_path
-
-
-def model_metadata(data: prepare.Prepared, scaling: prepare.Scaling, target_scaling: prepare.Scaling | None,
-                   loss: str, settings: TrainSettings, run: dict[str, Any], history: dict[str, list[float]],
-                   epochs_done: int, scores: dict[str, Any], n_train: int, n_val: int) -> dict[str, Any]:
-    """What the model file keeps besides the weights: how to prepare new data, and how it was trained."""
-    return {"task": data.task, "feature_names": data.feature_names, "target": data.target,
-            "classes": data.classes, "feature_scaling": scaling.to_json(),
-            "target_scaling": None if target_scaling is None else target_scaling.to_json(),
-            "loss": loss, "source": data.source,
-            "training": {"settings": run, "epochs_run": epochs_done, "samples": n_train,
-                         "validation_samples": n_val, "final": scores, "history": history,
-                         "command": command_line(settings)}}
 
 
 def open_checkpoints(settings: TrainSettings, model: Any, optimizer: Any, scheduler: Any, run: dict[str, Any],

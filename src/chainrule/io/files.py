@@ -88,7 +88,8 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, head: int | None
         wanted = limit + 1 if head is None else min(head, limit + 1)
         chunks, total = [], 0
         while total < wanted:  # a file that grows while it is read still stops at the limit
-            chunk = os.read(descriptor, min(wanted - total, 64 * MIB))
+            # NOTE: ask for no more than the file holds: os.read allocates the whole request up front.
+            chunk = os.read(descriptor, min(wanted - total, 64 * MIB, max(status.st_size - total, 0) + 4096))
             if not chunk:
                 break
             chunks.append(chunk)
