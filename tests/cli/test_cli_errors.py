@@ -60,7 +60,7 @@ MORE_CASES: dict[str, tuple[list[str], list[str]]] = {
     "evaluate unseen class": (["evaluate", "good.safetensors", "--data", "unseen.csv", "--target", "species"],
                               ["class 'giant' was not among the training classes"]),
     "evaluate unknown target": (["evaluate", "good.safetensors", "--data", "good.csv", "--target", "kind"],
-                                ["'kind' not in"]),
+                                ["--target 'kind' is not what", "trained to predict the column 'species'"]),
     "negative epochs": (["train", "--epochs", "-5"], ["--epochs must be a positive whole number"]),
     "fractional batch size": (["train", "--batch-size", "2.5"], ["--batch-size must be a whole number"]),
     "negative weight decay": (["train", "--weight-decay", "-1"], ["--weight-decay cannot be negative"]),

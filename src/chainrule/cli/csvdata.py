@@ -98,6 +98,30 @@ def read_table(path: str) -> Table:
     return Table(path, header, rows, [number for number, _ in numbered[1:]])
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell for a CSV file that a spreadsheet will open: text starting like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` so it stays text (OWASP's rule against CSV
+    injection: ``=HYPERLINK(...)`` in a class name must not run). Numbers (``-1.5``) are left as they are.
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-2.5"), spreadsheet_safe("setosa")
+    ("'=1+1", '-2.5', 'setosa')
+    """
+    if cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """Rows as CSV text (``\n`` line ends), every cell made :func:`spreadsheet_safe`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
+    return buffer.getvalue()
+
+
 def separator(text: str) -> str:
     """``"\t"`` when the first non-blank line has tabs and no comma (a TSV file), else ``","``."""
     first = next((line for line in text.splitlines() if line.strip()), "")

@@ -110,7 +110,7 @@ def _training(training: Any) -> None:
     _require(isinstance(training.get("command", ""), str), "its training command is not a string")
     final = training.get("final", {})
     _require(isinstance(final, dict) and all(
-        isinstance(scores, dict) and all(isinstance(k, str) and (v is None or _is_number(v)) for k, v in scores.items())
+        isinstance(scores, dict) and all(isinstance(k, str) and _is_number(v) for k, v in scores.items())
         for scores in final.values()), "its final scores are not objects of numbers")
     history = training.get("history", {})
     _require(isinstance(history, dict) and all(
