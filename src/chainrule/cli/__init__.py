@@ -113,6 +113,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     try:
+        from chainrule._startup import hand_back_interrupts
+
+        hand_back_interrupts()
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         return _dispatch(args)
     except CommandError as error:

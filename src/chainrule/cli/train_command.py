@@ -19,6 +19,7 @@ import numpy as np
 
 from chainrule.cli import prepare, report
 from chainrule.cli.errors import CommandError
+from chainrule.cli.folder_lock import FolderLock
 from chainrule.cli.model_metadata import model_metadata
 from chainrule.cli.options import TrainSettings
 from chainrule.cli.paths import Output, check_checkpoint_directory, check_outputs, check_plot_path, made_by_chainrule
@@ -66,8 +67,12 @@ def split(data: prepare.Prepared, fraction: float, seed: int) -> tuple[np.ndarra
         n_test = int(np.ceil(n * fraction))
         if counts.min() >= 2 and n_test >= len(counts) and n - n_test >= len(counts):
             stratify = data.y
-    X_train, X_val, y_train, y_val = train_test_split(data.X, data.y, test_size=fraction, seed=seed,
-                                                      stratify=stratify)
+    try:
+        X_train, X_val, y_train, y_val = train_test_split(data.X, data.y, test_size=fraction, seed=seed,
+                                                          stratify=stratify)
+    except ValueError as error:  # the split's own count says what is left; only an empty side fails
+        raise CommandError(f"--val-split {fraction} of {n} samples leaves no sample to train on ({error})",
+                           "use a smaller --val-split, such as 0.2 (or --val-split 0 for no validation)") from None
     return X_train, y_train, X_val, y_val
 
 
@@ -84,6 +89,12 @@ def run_train(settings: TrainSettings) -> int:
     resuming when asked), save the model with everything ``predict`` needs, and plot; return the exit code."""
     started = time.perf_counter()
     plot_path = plan_outputs(settings)
+    with FolderLock(settings.checkpoint_dir):  # one run at a time writes checkpoints in a folder
+        return train_and_save(settings, plot_path, started)
+
+
+def train_and_save(settings: TrainSettings, plot_path: str | None, started: float) -> int:
+    """The body of :func:`run_train`, once the outputs are checked and the checkpoint folder locked."""
     data = load_data(settings)
     X_train, y_train, X_val, y_val = split(data, settings.val_split, settings.seed)
     scaling = prepare.Scaling.fit(X_train)
