@@ -116,7 +116,7 @@ def test_a_checkpoint_folder_lock(folder, case, capsys) -> None:
 
 def test_two_trainings_in_one_checkpoint_folder(folder, capsys) -> None:
     first = start("train", "--data", "good.csv", "--target", "species", "--checkpoint-dir", "ck", "--epochs",
-                  "100000", "--quiet", "--out", "first.safetensors", cwd=folder)
+                  "100000", "--early-stopping", "0", "--quiet", "--out", "first.safetensors", cwd=folder)
     try:
         deadline = time.time() + 60
         while not (folder / "ck" / LOCK_NAME).exists() and time.time() < deadline:

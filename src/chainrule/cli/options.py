@@ -146,16 +146,17 @@ class TrainSettings:
     loss: str = _option(choice(LOSSES), "auto", "loss; auto = cross_entropy for class labels, mse for numbers",
                         "NAME")
     optimizer: str = _option(choice(OPTIMIZERS), "adam", f"optimiser: {', '.join(OPTIMIZERS)}", "NAME")
-    lr: float = _option(positive_float, 0.01, "learning rate (default 0.01)", "RATE")
+    lr: float = _option(positive_float, 0.003, "learning rate (default 0.003)", "RATE")
     momentum: float = _option(non_negative_float, 0.0, "momentum (sgd and rmsprop; default 0)", "BETA")
-    epochs: int = _option(positive_int, 100, "passes over the training data (default 100)", "N")
+    epochs: int = _option(positive_int, 300, "passes over the training data at most (default 300; early stopping "
+                          "usually ends sooner)", "N")
     batch_size: int = _option(positive_int, 32, "samples per gradient step (default 32)", "N")
-    weight_decay: float = _option(non_negative_float, 0.0, "L2 weight decay (default 0)", "LAMBDA")
+    weight_decay: float = _option(non_negative_float, 1e-3, "L2 weight decay (default 0.001)", "LAMBDA")
     scheduler: str = _option(choice(SCHEDULERS), "constant", f"learning-rate schedule: {', '.join(SCHEDULERS)}",
                              "NAME")
     val_split: float = _option(fraction, 0.2, "fraction of the data held out for validation (default 0.2)", "F")
-    early_stopping: int | None = _option(positive_int, None, "stop after PATIENCE epochs without a better "
-                                         "val_loss", "PATIENCE")
+    early_stopping: int = _option(non_negative_int, 20, "stop after PATIENCE epochs without a better val_loss "
+                                  "and keep the best epoch's weights (default 20; 0: off)", "PATIENCE")
     seed: int = _option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N")
     out: str = _option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL",
                        run=False)

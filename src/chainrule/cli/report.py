@@ -56,6 +56,26 @@ def regression_scores(predicted: np.ndarray, target: np.ndarray) -> dict[str, fl
                 "r2": r2}
 
 
+DIVERGENCE = 1.25  # the validation loss ended this many times above its best while the training loss fell
+
+
+def warn_overfitting(history: dict[str, list[float]], early_stopping: bool) -> None:
+    """Warn on stderr when the validation loss rose well above its best while the training loss kept
+    falling: the network learns the training rows by heart (over-fits) instead of the pattern."""
+    validation, training = history.get("val_loss", []), history.get("loss", [])
+    if len(validation) < 2 or len(training) != len(validation):
+        return
+    best = int(np.argmin(validation))
+    if not (validation[-1] > DIVERGENCE * validation[best] and training[-1] < training[best]):
+        return
+    kept = (f"the weights kept are those of epoch {best + 1}" if early_stopping
+            else "add --early-stopping 20 to keep the best epoch's weights")
+    print(f"chainrule: warning: over-fitting: the validation loss rose from {validation[best]:.4g} (epoch {best + 1}) "
+          f"to {validation[-1]:.4g} (epoch {len(validation)}) while the training loss fell from {training[best]:.4g} "
+          f"to {training[-1]:.4g}; {kept}, and more --weight-decay, a smaller --hidden or more data would help",
+          file=sys.stderr)
+
+
 def counted(count: int, word: str) -> str:
     """``1 epoch``, ``2 epochs``."""
     return f"{count} {word}" + ("" if count == 1 else "s")

@@ -104,7 +104,7 @@ def train_and_save(settings: TrainSettings, plot_path: str | None, started: floa
     targets = (y_train, y_val) if target_scaling is None else (target_scaling.apply(y_train),
                                                                 target_scaling.apply(y_val))
     has_validation = len(X_val) > 0
-    if settings.early_stopping is not None and not has_validation:
+    if settings.early_stopping and not has_validation and settings.given("early_stopping"):
         raise CommandError("--early-stopping watches the validation loss, but there is no validation data",
                            "set --val-split to a fraction such as 0.2 (and use at least 10 samples)")
     loss = settings.loss if settings.loss != "auto" else ("cross_entropy" if classification else "mse")
@@ -126,8 +126,10 @@ def train_and_save(settings: TrainSettings, plot_path: str | None, started: floa
     initial_epoch, finished = int(restored.get("epochs_done", 0)), bool(restored.get("finished", False))
 
     report.announce(settings, data, model, len(X_train), len(X_val))
+    # NOTE: early stopping is on by default; without validation data (tiny sets, --val-split 0) it has
+    # nothing to watch, so the default quietly stands down (an explicit --early-stopping is refused above).
     early = (ResumableEarlyStopping(settings.early_stopping, restored.get("early_stopping"))
-             if settings.early_stopping is not None else None)
+             if settings.early_stopping and has_validation else None)
     interrupt = Interrupt()
 
     def metadata(epoch: int, logs: dict[str, Any], last_epoch: bool) -> dict[str, Any]:
@@ -159,6 +161,7 @@ def train_and_save(settings: TrainSettings, plot_path: str | None, started: floa
     if interrupt.requested and epochs_done < settings.epochs and not (early and early.stop_training):
         return report.interrupted(settings, epochs_done, directory)
 
+    report.warn_overfitting(history, early is not None)
     scores = report.final_scores(model, loss, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
                                  target_scaling)
     info = model_metadata(data, scaling, target_scaling, loss, settings, history, epochs_done, scores,
