@@ -10,7 +10,8 @@ is written to CSV files; ``chainrule train --data train.csv --target y`` runs wi
 ``chainrule evaluate MODEL --data test.csv --target y --json`` scores the held-out part. Beside it, on
 the same rows: scikit-learn's ``MLPRegressor``/``MLPClassifier`` with their defaults and a linear
 baseline (``Ridge``/``LogisticRegression``), each after ``StandardScaler`` (chainrule standardises its
-features, and a regression target, too; so the MLP regressor's target is standardised as well). The table gives the mean (min-max) over the splits. Nothing here asserts anything.
+features, and a regression target, too; so the MLP regressor's target is standardised as well). The
+table gives the mean (min-max) over the splits. Nothing here asserts anything.
 """
 
 from __future__ import annotations
