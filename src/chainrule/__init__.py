@@ -17,7 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from chainrule import autograd, dtypes
+# NOTE: _startup first (before NumPy): a Ctrl-C while the `chainrule` command starts is one line, no traceback.
+from chainrule import _startup, autograd, dtypes  # noqa: F401
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from chainrule.autograd.functional import (
     abs,
