@@ -17,9 +17,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from chainrule import (
+# NOTE: _startup first (before NumPy): a Ctrl-C while the `chainrule` command starts is one line, no traceback.
+from chainrule import (  # noqa: F401
+    _startup,
     autograd,
-    cuda,  # noqa: E402  (devices: cr.cuda, cr.device, cr.set_default_device)
+    cuda,  # devices: cr.cuda, cr.device, cr.set_default_device
     dtypes,
 )
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled

@@ -29,9 +29,9 @@ def test_demo_help_lists_every_demo_with_what_it_shows(capsys: pytest.CaptureFix
 
 def test_train_help_gives_defaults_and_two_examples(capsys: pytest.CaptureFixture[str]) -> None:
     text = " ".join(_help(capsys, "train").split())
-    for default in ("(default relu)", "(default auto)", "(default adam)", "(default 0.01)", "(default 100)",
-                    "(default 32)", "(default constant)", "(default 0.2)", "(default model.safetensors)",
-                    "(default: 64 32)", "(default: train all epochs)"):
+    for default in ("(default relu)", "(default auto)", "(default adam)", "(default 0.003)", "(default 300;",
+                    "(default 32)", "(default 0.001)", "(default constant)", "(default 0.2)",
+                    "(default model.safetensors)", "(default: 64 32)", "(default 20; 0: off)"):
         assert default in text, default
     examples = text.split("examples:")[1]
     assert examples.count("chainrule train ") == 2

@@ -21,7 +21,7 @@ EPOCHS = 150
 # schedule and early stopping's counters (it stops this run early) all have to survive the kill.
 TRAIN = ["train", "--data", "d.csv", "--target", "species", "--hidden", "16", "--batch-size", "4",
          "--epochs", str(EPOCHS), "--optimizer", "adam", "--scheduler", "cosine", "--early-stopping", "40",
-         "--seed", "11", "--quiet"]
+         "--lr", "0.01", "--weight-decay", "0", "--seed", "11", "--quiet"]
 
 
 def weights(path) -> dict[str, bytes]:

@@ -173,10 +173,15 @@ def test_early_stopping_and_the_cli_resume_share_the_counter() -> None:
     for epoch, value in enumerate([1.0, 0.5, 0.6]):
         stop.on_epoch_end(epoch, {"loss": value})
     assert (stop.best, stop.wait, stop.best_epoch) == (0.5, 1, 1) and stop.counter.best == 0.5
-    resumed = ResumableEarlyStopping(patience=2, state={"best": 0.5, "wait": 1, "best_epoch": 1})
+    best_weights = {"0.weight": [[1.0, 2.0]]}  # as a checkpoint's metadata holds them
+    resumed = ResumableEarlyStopping(patience=2, state={"best": 0.5, "wait": 1, "best_epoch": 1,
+                                                        "best_weights": best_weights})
     resumed.on_train_begin()
     resumed.on_epoch_end(3, {"val_loss": 0.7})  # the second epoch in a row without improvement
-    assert resumed.stop_training and resumed.state() == {"best": 0.5, "wait": 2, "best_epoch": 1}
+    state = resumed.state()
+    kept = state.pop("best_weights")
+    assert resumed.stop_training and state == {"best": 0.5, "wait": 2, "best_epoch": 1}
+    assert kept.keys() == {"0.weight"} and np.array_equal(kept["0.weight"], [[1.0, 2.0]])
 
 
 # -- the per-batch hooks ---------------------------------------------------------------------------------------

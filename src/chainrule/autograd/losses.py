@@ -21,7 +21,7 @@ import numpy as np
 
 from chainrule.autograd.activation import sigmoid_array
 from chainrule.autograd.function import Function
-from chainrule.autograd.softmax import softmax_and_log_softmax
+from chainrule.autograd.softmax import softmax_and_log_softmax, softmax_parts
 from chainrule.backend import namespace_of
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -237,14 +237,16 @@ class CrossEntropy(Function):
         rows = to_rows(logits)
         n_rows, n_classes = rows.shape
         flat = target.reshape(-1)
-        probs, log_probs = softmax_and_log_softmax(rows, 1)
         if weight is None and label_smoothing == 0 and not (flat == ignore_index).any():
-            # The common case (no class weights, no smoothing, no ignored target): l_i = -ln p_it, and
-            # backward needs only p. row_weight None marks this case for backward.
+            # The common case (no class weights, no smoothing, no ignored target): l_i = -ln p_it =
+            # ln Z_i - s_it, the log-softmax taken at the targets only; backward needs only p. row_weight
+            # None marks this case for backward.
+            shifted, log_norm, probs = softmax_parts(rows, 1)
             positions = (xp.arange(n_rows), flat)
-            loss = xp.negative(log_probs[positions])
+            loss = log_norm.reshape(-1) - shifted[positions]
             self.save_for_backward(probs, positions, None, None, None, logits.shape, n_rows, reduction, 0.0)
             return reduce_loss(loss.reshape(target.shape), reduction)
+        probs, log_probs = softmax_and_log_softmax(rows, 1)
         safe, row_weight, kept = _target_weights(target, weight, ignore_index, rows.dtype)
         loss = -(1 - label_smoothing) * row_weight * log_probs[xp.arange(n_rows), safe]
         if label_smoothing > 0:

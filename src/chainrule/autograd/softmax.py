@@ -21,21 +21,30 @@ def shift_by_max(x: np.ndarray, dim: Dims) -> tuple[np.ndarray, np.ndarray]:
     xp = namespace_of(x)
     # xp.maximum.reduce is .max without its Python wrapper: this runs on every cross-entropy step.
     peak = xp.maximum.reduce(x, axis=dim, keepdims=True)
-    if not xp.isfinite(peak).all():
+    # One scalar test for the common case (the sum of finite maxima is finite, barring an overflow that
+    # only sends it down the exact path below).
+    if not bool(xp.isfinite(xp.add.reduce(peak, axis=None))):
         peak = xp.where(xp.isfinite(peak), peak, 0)
     return x - peak, peak
 
 
-def softmax_and_log_softmax(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
-    """(softmax, log_softmax) of x along ``dim`` from one exp:  p = e^s / sum e^s,  ln p = s - ln sum e^s,
-    with s = x - max(x)."""
+def softmax_parts(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(s, ln Z, p) along ``dim``, with s = x - max(x), Z = sum e^s and p = e^s / Z = softmax(x), from one
+    exp; log_softmax(x) = s - ln Z. The one computation behind log_softmax and the cross-entropy losses
+    (the fused loss needs s - ln Z only at the targets)."""
     xp = namespace_of(x)
-    log_probs, _ = shift_by_max(x, dim)
-    probs = xp.exp(log_probs)
+    shifted, _ = shift_by_max(x, dim)
+    probs = xp.exp(shifted)
     sums = xp.add.reduce(probs, axis=dim, keepdims=True)
-    log_probs -= xp.log(sums)
     probs /= sums
-    return probs, log_probs
+    return shifted, xp.log(sums), probs
+
+
+def softmax_and_log_softmax(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(softmax, log_softmax) of x along ``dim`` (see ``softmax_parts``)."""
+    shifted, log_norm, probs = softmax_parts(x, dim)
+    shifted -= log_norm
+    return probs, shifted
 
 
 def logsumexp_array(x: np.ndarray, dim: Dims, keepdim: bool = False) -> np.ndarray:

@@ -114,9 +114,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_summary(args.model)
     if args.command == "demo":
-        from chainrule.cli.demos import run_demo
+        from chainrule.cli.demos import DemoOptions, run_demo
 
-        return run_demo(args.name, {"seed": args.seed, "plot": args.plot, "quiet": args.quiet})
+        return run_demo(args.name, DemoOptions(seed=args.seed, plot=args.plot, quiet=args.quiet))
     if args.command == "playground":
         from chainrule.cli.playground_command import run_playground
 
@@ -135,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     try:
+        from chainrule._startup import hand_back_interrupts
+
+        hand_back_interrupts()
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         return _dispatch(args)
     except CommandError as error:

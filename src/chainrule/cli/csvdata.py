@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainrule.cli.errors import CommandError
+from chainrule.io.files import CSV_FILE_LIMIT, FileRefused, read_regular_file
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 
@@ -42,11 +43,8 @@ def read_table(path: str) -> Table:
     """Read a CSV file with a header row; every row must have as many cells as the header."""
     if not os.path.exists(path):
         raise CommandError(f"data file {path!r} does not exist", "check the path given to --data")
-    if os.path.isdir(path):
-        raise CommandError(f"{path!r} is a directory, not a CSV file", "give --data the path of a .csv file")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular_file(path, CSV_FILE_LIMIT)
         # UTF-8 (with or without a byte-order mark), or UTF-16 with its mark: what spreadsheets save as
         # "Unicode text" (tab-separated).
         text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
@@ -56,6 +54,9 @@ def read_table(path: str) -> Table:
                            "save it as CSV (UTF-8) and try again") from None
     except csv.Error as error:
         raise CommandError(f"data file {path!r} is not valid CSV: {error}") from None
+    except FileRefused as refused:
+        hint = "give --data the path of a .csv file" if refused.kind else "use a smaller file (or a sample of its rows)"
+        raise CommandError(f"data file {path!r} {refused.explain('a CSV file')}", hint) from None
     except PermissionError:
         raise CommandError(f"cannot read data file {path!r}: permission denied",
                            "make it readable (e.g. chmod u+r) or copy it somewhere you can read") from None
@@ -95,6 +96,30 @@ def read_table(path: str) -> Table:
     if not rows:
         raise CommandError(f"data file {path!r} has a header but no rows of data")
     return Table(path, header, rows, [number for number, _ in numbered[1:]])
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell for a CSV file that a spreadsheet will open: text starting like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` so it stays text (OWASP's rule against CSV
+    injection: ``=HYPERLINK(...)`` in a class name must not run). Numbers (``-1.5``) are left as they are.
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-2.5"), spreadsheet_safe("setosa")
+    ("'=1+1", '-2.5', 'setosa')
+    """
+    if cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """Rows as CSV text (``\n`` line ends), every cell made :func:`spreadsheet_safe`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
+    return buffer.getvalue()
 
 
 def separator(text: str) -> str:

@@ -8,22 +8,32 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from chainrule.cli.errors import CommandError
-from chainrule.cli.paths import check_plot_path
+from chainrule.cli.paths import Output, check_outputs, check_plot_path, figure_metadata
 
 
-def logic_gates(options: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class DemoOptions:
+    """The options every demo takes: the random seed, where to save its figure, no progress display."""
+
+    seed: int = 0
+    plot: str | None = None
+    quiet: bool = False
+
+
+def logic_gates(options: DemoOptions) -> None:
     """The perceptron rule learns AND, OR, NAND, NOR and NOT, and never settles on XOR."""
     import chainrule as cr
 
     print("The perceptron learning rule  w += lr * (y - y_hat) * x  on the logic gates (notes 004):")
     for gate in ("and", "or", "nand", "nor", "not", "xor"):
         X, y = cr.data.xor() if gate == "xor" else cr.data.logic_gate(gate)
-        perceptron = cr.Perceptron(X.shape[1], lr=1.0, seed=options["seed"])
+        perceptron = cr.Perceptron(X.shape[1], lr=1.0, seed=options.seed)
         import warnings
 
         with warnings.catch_warnings():
@@ -36,7 +46,7 @@ def logic_gates(options: dict[str, Any]) -> None:
     print("No single line separates XOR's classes; a hidden layer does (chainrule demo xor).")
 
 
-def xor(options: dict[str, Any]) -> None:
+def xor(options: DemoOptions) -> None:
     """The notes' hand-set XOR network, then an MLP that learns XOR by gradient descent."""
     import chainrule as cr
 
@@ -44,7 +54,7 @@ def xor(options: dict[str, Any]) -> None:
     print(cr.explain.truth_table(cr.explain.notes_threshold_xor()))
     print("\nA 2-4-1 network (tanh hidden layer) learning XOR with cr.fit (full-batch Adam):")
     X, y = cr.data.xor()
-    cr.manual_seed(options["seed"])
+    cr.manual_seed(options.seed)
     model = cr.nn.Sequential(cr.nn.Linear(2, 4), cr.nn.Tanh(), cr.nn.Linear(4, 1))
     history = cr.fit(model, X, y.astype(np.float32), loss="bce_with_logits", optimizer="adam", lr=0.05,
                      epochs=300, batch_size=None, verbose=False)
@@ -54,7 +64,7 @@ def xor(options: dict[str, Any]) -> None:
     print(f"final loss {history.history['loss'][-1]:.5f} after 300 epochs")
 
 
-def backprop_step(options: dict[str, Any]) -> None:
+def backprop_step(options: DemoOptions) -> None:
     """The notes' logistic-regression example: one forward, backward and update step, every number."""
     import chainrule as cr
 
@@ -65,7 +75,7 @@ def backprop_step(options: dict[str, Any]) -> None:
     print(record)
 
 
-def gradient_descent(options: dict[str, Any]) -> None:
+def gradient_descent(options: DemoOptions) -> None:
     """Gradient descent on f(x) = x^2: alpha = 0.3 converges, alpha = 1.5 diverges."""
     import chainrule as cr
 
@@ -78,14 +88,14 @@ def gradient_descent(options: dict[str, Any]) -> None:
     _maybe_plot(options, lambda: cr.viz.plot_gradient_descent(lambda x: x ** 2, x0=1.0, lr=1.5, steps=6))
 
 
-def polar_rings(options: dict[str, Any]) -> None:
+def polar_rings(options: DemoOptions) -> None:
     """Concentric rings: no line separates them in (x1, x2), a threshold on the radius does."""
     import chainrule as cr
 
-    X, y = cr.data.rings(n_samples=400, n_rings=2, noise=0.05, seed=options["seed"])
+    X, y = cr.data.rings(n_samples=400, n_rings=2, noise=0.05, seed=options.seed)
     print("Two concentric rings (notes 001: a better representation makes the problem easy).")
     for name, features in (("cartesian (x1, x2)", X), ("polar (r, theta)", cr.data.polar(X))):
-        perceptron = cr.Perceptron(2, lr=0.1, seed=options["seed"])
+        perceptron = cr.Perceptron(2, lr=0.1, seed=options.seed)
         import warnings
 
         with warnings.catch_warnings():
@@ -98,7 +108,7 @@ def polar_rings(options: dict[str, Any]) -> None:
                                                   feature_names=("r", "theta")))
 
 
-def digits(options: dict[str, Any]) -> None:
+def digits(options: DemoOptions) -> None:
     """An MLP on scikit-learn's 8x8 handwritten digits (1797 images, 10 classes)."""
     import chainrule as cr
 
@@ -107,14 +117,14 @@ def digits(options: dict[str, Any]) -> None:
     except ImportError as error:
         raise CommandError(str(error)) from None
     X = X / 16.0  # pixel values 0..16 -> 0..1
-    X_train, X_test, y_train, y_test = cr.data.train_test_split(X, y, test_size=0.25, seed=options["seed"],
+    X_train, X_test, y_train, y_test = cr.data.train_test_split(X, y, test_size=0.25, seed=options.seed,
                                                                 stratify=y)
-    cr.manual_seed(options["seed"])
+    cr.manual_seed(options.seed)
     model = cr.nn.Sequential(cr.nn.Linear(64, 64), cr.nn.ReLU(), cr.nn.Linear(64, 10))
     print(f"Handwritten digits: {len(X_train)} training and {len(X_test)} test images of 8x8 pixels;")
     print(f"a 64-64-10 MLP ({sum(p.numel() for p in model.parameters())} parameters), Adam, 20 epochs:")
     cr.fit(model, X_train, y_train, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=20, batch_size=32,
-           metrics=["accuracy"], verbose=not options["quiet"] and _terminal())
+           metrics=["accuracy"], verbose=not options.quiet and _terminal())
     scores = cr.evaluate(model, X_test, y_test, loss="cross_entropy", metrics=["accuracy"])
     print(f"test loss {scores['loss']:.4f}  test accuracy {scores['accuracy']:.4f}")
 
@@ -125,8 +135,8 @@ def _terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _maybe_plot(options: dict[str, Any], make: Callable[[], Any]) -> None:
-    path = options.get("plot")
+def _maybe_plot(options: DemoOptions, make: Callable[[], Any]) -> None:
+    path = options.plot
     if path is None:
         return
     try:
@@ -134,11 +144,11 @@ def _maybe_plot(options: dict[str, Any], make: Callable[[], Any]) -> None:
     except ImportError:
         print("plot skipped: matplotlib is not installed (pip install 'chainrule[plot]')")
         return
-    make().savefig(path)
+    make().savefig(path, metadata=figure_metadata(path))
     print(f"plot saved to {path}")
 
 
-DEMOS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+DEMOS: dict[str, tuple[Callable[[DemoOptions], None], str]] = {
     "logic-gates": (logic_gates, "the perceptron rule learns AND, OR, NAND, NOR and NOT, and never settles on "
                                  "XOR (notes 004)"),
     "xor": (xor, "the notes' hand-set XOR network and its truth table, then a 2-4-1 MLP learning XOR (002, 004)"),
@@ -164,14 +174,15 @@ def demo_list() -> str:
 FIGURE_DEMOS = ("gradient-descent", "polar-rings")
 
 
-def run_demo(name: str, options: dict[str, Any]) -> int:
+def run_demo(name: str, options: DemoOptions) -> int:
     key = name.lower().replace("_", "-")
     if key not in DEMOS:
         raise CommandError(f"unknown demo {name!r}", f"valid demos: {', '.join(DEMOS)}")
-    if options.get("plot") is not None:
+    if options.plot is not None:
         if key not in FIGURE_DEMOS:
             raise CommandError(f"the {key} demo has no figure to save with --plot",
                                f"demos with a figure: {', '.join(FIGURE_DEMOS)}")
-        check_plot_path(options["plot"])
+        check_plot_path(options.plot)
+        check_outputs([Output(options.plot, "--plot", "figure.png")], {})
     DEMOS[key][0](options)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chainrule.cli.errors import CommandError
+from chainrule.cli.options import TrainSettings
 
 
 class Diagnosis:
@@ -12,8 +13,8 @@ class Diagnosis:
     ``Diagnostics`` callback that stops a diverging run naming the layer and batch, and the report of
     the trained network. Without the flag every method does nothing."""
 
-    def __init__(self, settings: dict[str, Any], model: Any, X: Any, y: Any, loss: str, optimizer: Any) -> None:
-        self.enabled = bool(settings.get("diagnose"))
+    def __init__(self, settings: TrainSettings, model: Any, X: Any, y: Any, loss: str, optimizer: Any) -> None:
+        self.enabled = settings.diagnose
         self.model, self.X, self.y, self.loss, self.optimizer = model, X, y, loss, optimizer
         self.watch: Any = None
         self.before: Any = None

@@ -18,7 +18,9 @@ class CommandError(Exception):
 
     def lines(self) -> list[str]:
         """The one or two lines printed on stderr."""
-        lines = [f"chainrule: error: {self.message}"]
+        from chainrule.cli.terminal import printable  # file contents may be quoted: never raw control codes
+
+        lines = [f"chainrule: error: {printable(self.message)}"]
         if self.hint:
-            lines.append(f"chainrule: error: {self.hint}")
+            lines.append(f"chainrule: error: {printable(self.hint)}")
         return lines

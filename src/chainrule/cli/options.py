@@ -10,10 +10,11 @@ import os
 import shlex
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from chainrule.cli.errors import CommandError
+from chainrule.io.files import CONFIG_FILE_LIMIT, FileRefused, read_regular_file
 from chainrule.nn import registry
 
 # Names come from chainrule.nn.registry (aliases such as logsig are accepted and stored as the main name).
@@ -126,48 +127,81 @@ def flag(value: Any, name: str) -> bool:
 
 @dataclass(frozen=True)
 class Option:
+    """How one training setting is read: its checker, help text and metavar. ``many``: it takes several
+    values (--hidden 64 32); ``run``: it changes the trained weights, so a resumed run must use the same."""
+
     check: Callable[[Any, str], Any]
-    default: Any
     help: str
     metavar: str | None = None
-    many: bool = False  # takes several values (--hidden 64 32)
+    many: bool = False
+    run: bool = True
 
 
-TRAIN_OPTIONS: dict[str, Option] = {
-    "data": Option(text, None, "CSV file to train on (header row required)", "CSV"),
-    "target": Option(text, None, "the column of --data to predict", "COLUMN"),
-    "dataset": Option(text, None, "a built-in data set instead of --data (see `chainrule datasets`)", "NAME"),
-    "ignore": Option(text, [], "columns of --data not to learn from (ids, names, free text)", "COLUMN",
-                     many=True),
-    "hidden": Option(positive_int, [64, 32], "hidden layer widths (default: 64 32)", "N", many=True),
-    "activation": Option(registered(registry.HIDDEN_ACTIVATIONS), "relu",
-                         f"hidden activation: {', '.join(ACTIVATIONS)}", "NAME"),
-    "loss": Option(registered(TRAIN_LOSSES, "auto"), "auto",
-                   f"loss: {', '.join(LOSSES)}; auto = cross_entropy for class labels, mse for numbers", "NAME"),
-    "optimizer": Option(choice(OPTIMIZERS), "adam", f"optimiser: {', '.join(OPTIMIZERS)}", "NAME"),
-    "lr": Option(positive_float, 0.01, "learning rate (default 0.01)", "RATE"),
-    "momentum": Option(non_negative_float, 0.0, "momentum (sgd and rmsprop; default 0)", "BETA"),
-    "epochs": Option(positive_int, 100, "passes over the training data (default 100)", "N"),
-    "batch_size": Option(positive_int, 32, "samples per gradient step (default 32)", "N"),
-    "weight_decay": Option(non_negative_float, 0.0, "L2 weight decay (default 0)", "LAMBDA"),
-    "scheduler": Option(choice(SCHEDULERS), "constant", f"learning-rate schedule: {', '.join(SCHEDULERS)}",
-                        "NAME"),
-    "val_split": Option(fraction, 0.2, "fraction of the data held out for validation (default 0.2)", "F"),
-    "early_stopping": Option(positive_int, None, "stop after PATIENCE epochs without a better val_loss "
-                             "(default: train all epochs)", "PATIENCE"),
-    "seed": Option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N"),
-    "out": Option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL"),
-    "plot": Option(text, None, "decision-boundary plot (default decision_boundary.png for 2-feature "
-                   "classification)", "PNG"),
-    "checkpoint_dir": Option(text, None, "write a checkpoint there every epoch (resumable)", "DIR"),
-    "resume": Option(flag, False, "continue from the checkpoint in --checkpoint-dir", None),
-    "quiet": Option(flag, False, "no progress display; print only the results", None),
-    "diagnose": Option(flag, False, "print cr.diagnose's per-layer report after training (and, when training "
-                       "fails, the report of the starting network and the layer whose gradients blew up)", None),
-}
-# Settings that change the trained weights: a resumed run must use the same ones.
-RUN_KEYS = ("data", "target", "dataset", "ignore", "hidden", "activation", "loss", "optimizer", "lr", "momentum",
-            "epochs", "batch_size", "weight_decay", "scheduler", "val_split", "early_stopping", "seed")
+def _option(check: Callable[[Any, str], Any], default: Any, help: str, metavar: str | None = None,
+            many: bool = False, run: bool = True) -> Any:
+    """A :class:`TrainSettings` field: its default plus the :class:`Option` that reads it."""
+    described = {"option": Option(check, help, metavar, many, run)}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=described)
+    return field(default=default, metadata=described)
+
+
+@dataclass
+class TrainSettings:
+    """Every setting of ``chainrule train``, typed: defaults, overridden by --config, overridden by flags.
+
+    Each field is one flag (``batch_size`` is ``--batch-size``) and one key of a --config file.
+    """
+
+    data: str | None = _option(text, None, "CSV file to train on (header row required)", "CSV")
+    target: str | None = _option(text, None, "the column of --data to predict", "COLUMN")
+    dataset: str | None = _option(text, None, "a built-in data set instead of --data (see `chainrule datasets`)",
+                                  "NAME")
+    ignore: list[str] = _option(text, [], "columns of --data not to learn from (ids, names, free text)", "COLUMN",
+                                many=True)
+    hidden: list[int] = _option(positive_int, [64, 32], "hidden layer widths (default: 64 32)", "N", many=True)
+    activation: str = _option(registered(registry.HIDDEN_ACTIVATIONS), "relu",
+                              f"hidden activation: {', '.join(ACTIVATIONS)}", "NAME")
+    loss: str = _option(registered(TRAIN_LOSSES, "auto"), "auto",
+                        f"loss: {', '.join(LOSSES)}; auto = cross_entropy for class labels, mse for numbers", "NAME")
+    optimizer: str = _option(choice(OPTIMIZERS), "adam", f"optimiser: {', '.join(OPTIMIZERS)}", "NAME")
+    lr: float = _option(positive_float, 0.003, "learning rate (default 0.003)", "RATE")
+    momentum: float = _option(non_negative_float, 0.0, "momentum (sgd and rmsprop; default 0)", "BETA")
+    epochs: int = _option(positive_int, 300, "passes over the training data at most (default 300; early stopping "
+                          "usually ends sooner)", "N")
+    batch_size: int = _option(positive_int, 32, "samples per gradient step (default 32)", "N")
+    weight_decay: float = _option(non_negative_float, 1e-3, "L2 weight decay (default 0.001)", "LAMBDA")
+    scheduler: str = _option(choice(SCHEDULERS), "constant", f"learning-rate schedule: {', '.join(SCHEDULERS)}",
+                             "NAME")
+    val_split: float = _option(fraction, 0.2, "fraction of the data held out for validation (default 0.2)", "F")
+    early_stopping: int = _option(non_negative_int, 20, "stop after PATIENCE epochs without a better val_loss "
+                                  "and keep the best epoch's weights (default 20; 0: off)", "PATIENCE")
+    seed: int = _option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N")
+    out: str = _option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL",
+                       run=False)
+    plot: str | None = _option(text, None, "save a decision-boundary plot there (2 features, class labels; the main "
+                               "job, with no --data or --dataset, draws decision_boundary.png)", "PNG", run=False)
+    checkpoint_dir: str | None = _option(text, None, "write a checkpoint there every epoch (resumable)", "DIR",
+                                         run=False)
+    resume: bool = _option(flag, False, "continue from the checkpoint in --checkpoint-dir", None, run=False)
+    quiet: bool = _option(flag, False, "no progress display; print only the results", None, run=False)
+    diagnose: bool = _option(flag, False, "print cr.diagnose's per-layer report after training (and, when training "
+                             "fails, the report of the starting network and the layer whose gradients blew up)", None,
+                             run=False)
+    config: str | None = None  # the --config file the settings were read from (an input of the command)
+
+    def run_settings(self) -> dict[str, Any]:
+        """The settings that change the trained weights (stored in checkpoints and model files)."""
+        return {name: getattr(self, name) for name, option in TRAIN_OPTIONS.items() if option.run}
+
+    def given(self, name: str) -> bool:
+        """Whether ``name`` differs from its default (was set by a flag or the config file)."""
+        return bool(getattr(self, name) != DEFAULTS[name])
+
+
+TRAIN_OPTIONS: dict[str, Option] = {item.name: item.metadata["option"] for item in fields(TrainSettings)
+                                    if "option" in item.metadata}
+DEFAULTS: dict[str, Any] = {name: getattr(TrainSettings(), name) for name in TRAIN_OPTIONS}
 
 
 class _ArgumentChecker:
@@ -186,8 +220,10 @@ class _ArgumentChecker:
 
 TRAIN_EXAMPLES = """\
 With no options: the main job, a 2-64-32-3 MLP trained on three generated spiral
-arms (Adam, lr 0.01, 100 epochs, batches of 32, 20% held out), saved to
-model.safetensors, with its picture in decision_boundary.png.
+arms (Adam, lr 0.003, weight decay 0.001, batches of 32, 20% held out; at most
+300 epochs, stopping after 20 without a better validation loss and keeping the
+best epoch's weights), saved to model.safetensors, with its picture in
+decision_boundary.png.
 
 examples:
   chainrule train --data iris.csv --target species --out iris.safetensors
@@ -195,11 +231,12 @@ examples:
 """
 
 
-def _help(option: Option) -> str:
+def _help(name: str) -> str:
     """The option's help, ending with its default where the text does not already give it."""
-    if "default" in option.help or option.default in (None, False, []):
+    option, default = TRAIN_OPTIONS[name], DEFAULTS[name]
+    if "default" in option.help or default in (None, False, []):
         return option.help
-    shown = " ".join(map(str, option.default)) if isinstance(option.default, list) else option.default
+    shown = " ".join(map(str, default)) if isinstance(default, list) else default
     return f"{option.help} (default {shown})"
 
 
@@ -208,10 +245,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     for name, option in TRAIN_OPTIONS.items():
         flag_name = "--" + name.replace("_", "-")
         if option.check is flag:
-            parser.add_argument(flag_name, action="store_true", default=None, help=_help(option))
+            parser.add_argument(flag_name, action="store_true", default=None, help=_help(name))
         else:
             parser.add_argument(flag_name, type=_ArgumentChecker(name, option.check), default=None,
-                                nargs="+" if option.many else None, metavar=option.metavar, help=_help(option))
+                                nargs="+" if option.many else None, metavar=option.metavar, help=_help(name))
     parser.add_argument("--config", default=None, metavar="FILE.toml",
                         help="read options from a TOML file (same names as the flags; flags win)")
 
@@ -222,12 +259,12 @@ def read_config(path: str) -> dict[str, Any]:
         raise CommandError(f"config file {path!r} does not exist", "check the path given to --config")
     try:
         # utf-8-sig: Windows editors may start the file with a byte-order mark, which TOML does not allow
-        with open(path, encoding="utf-8-sig") as handle:
-            raw = tomllib.loads(handle.read())
+        raw = tomllib.loads(read_regular_file(path, CONFIG_FILE_LIMIT).decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as error:
         raise CommandError(f"config file {path!r} is not valid TOML: {error}") from None
-    except IsADirectoryError:
-        raise CommandError(f"config file {path!r} is a directory", "give --config the path of a .toml file") from None
+    except FileRefused as refused:
+        raise CommandError(f"config file {path!r} {refused.explain('a TOML file')}",
+                           "give --config the path of a .toml file") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
         raise CommandError(f"cannot read config file {path!r}: {reason}") from None
@@ -250,34 +287,35 @@ def read_config(path: str) -> dict[str, Any]:
     return values
 
 
-def resolve(args: argparse.Namespace) -> dict[str, Any]:
+def resolve(args: argparse.Namespace) -> TrainSettings:
     """The training settings: defaults, overridden by --config, overridden by flags."""
-    settings = {name: option.default for name, option in TRAIN_OPTIONS.items()}
+    values: dict[str, Any] = {}
     if args.config is not None:
-        settings.update(read_config(args.config))
+        values.update(read_config(args.config))
     for name in TRAIN_OPTIONS:
         value = getattr(args, name, None)
         if value is not None:
-            settings[name] = value
-    if settings["data"] is not None and settings["dataset"] is not None:
+            values[name] = value
+    settings = TrainSettings(**values, config=args.config)
+    if settings.data is not None and settings.dataset is not None:
         raise CommandError("give either --data CSV or --dataset NAME, not both")
-    if settings["data"] is not None and settings["target"] is None:
-        raise CommandError(f"--data {settings['data']} needs --target COLUMN, the column to predict")
-    if settings["data"] is None and settings["target"] is not None:
+    if settings.data is not None and settings.target is None:
+        raise CommandError(f"--data {settings.data} needs --target COLUMN, the column to predict")
+    if settings.data is None and settings.target is not None:
         raise CommandError("--target names a column of a CSV file: give the file with --data CSV")
-    if settings["data"] is None and settings["ignore"]:
+    if settings.data is None and settings.ignore:
         raise CommandError("--ignore names columns of a CSV file: give the file with --data CSV")
-    if settings["resume"] and settings["checkpoint_dir"] is None:
+    if settings.resume and settings.checkpoint_dir is None:
         raise CommandError("--resume needs --checkpoint-dir DIR, the directory of the checkpoint to resume from")
     return settings
 
 
-def command_line(settings: dict[str, Any]) -> str:
+def command_line(settings: TrainSettings) -> str:
     """The flags that reproduce ``settings`` (for the 'resume with' message)."""
     parts = ["chainrule", "train"]
-    for name, option in TRAIN_OPTIONS.items():
-        value = settings.get(name)
-        if value is None or value == option.default or name == "resume":
+    for name in TRAIN_OPTIONS:
+        value = getattr(settings, name)
+        if value is None or not settings.given(name) or name == "resume":
             continue
         flag_name = "--" + name.replace("_", "-")
         if value is True:

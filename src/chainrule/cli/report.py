@@ -11,14 +11,15 @@ import numpy as np
 
 from chainrule.cli import prepare
 from chainrule.cli.errors import CommandError
-from chainrule.cli.options import command_line
+from chainrule.cli.options import TrainSettings, command_line
+from chainrule.cli.paths import figure_metadata
 
 PLOT_HINT = "pip install 'chainrule[plot]'"
 
 
-def say(settings: dict[str, Any], message: str) -> None:
+def say(settings: TrainSettings, message: str) -> None:
     """A progress message (suppressed by --quiet)."""
-    if not settings["quiet"]:
+    if not settings.quiet:
         print(message, flush=True)
 
 
@@ -30,13 +31,13 @@ def architecture(model: Any) -> str:
     return f"{'-'.join(map(str, widths))} MLP ({', '.join(activations) or 'linear'})"
 
 
-def announce(settings: dict[str, Any], data: prepare.Prepared, model: Any, n_train: int, n_val: int) -> None:
+def announce(settings: TrainSettings, data: prepare.Prepared, model: Any, n_train: int, n_val: int) -> None:
     kind = f"{len(data.classes or [])} classes" if data.task == "classification" else "regression"
     split = (f"{n_train} training / {counted(n_val, 'validation sample')}" if n_val
              else f"{counted(n_train, 'sample')} (no validation)")
     say(settings, f"training a {architecture(model)} on {data.source}: {split}, "
                   f"{counted(len(data.feature_names), 'feature')}, {kind}")
-    if settings["data"] is not None and settings["loss"] == "auto" and all(
+    if settings.data is not None and settings.loss == "auto" and all(
             isinstance(label, int) for label in data.classes or ["text"]):
         say(settings, f"(the whole numbers in {data.target!r} are taken as class labels; "
                       "--loss mse treats them as quantities)")
@@ -54,6 +55,26 @@ def regression_scores(predicted: np.ndarray, target: np.ndarray) -> dict[str, fl
     with np.errstate(over="ignore"):
         return {"mse": float(np.mean(error ** 2)) * size * size, "mae": float(np.mean(np.abs(error))) * size,
                 "r2": r2}
+
+
+DIVERGENCE = 1.25  # the validation loss ended this many times above its best while the training loss fell
+
+
+def warn_overfitting(history: dict[str, list[float]], early_stopping: bool) -> None:
+    """Warn on stderr when the validation loss rose well above its best while the training loss kept
+    falling: the network learns the training rows by heart (over-fits) instead of the pattern."""
+    validation, training = history.get("val_loss", []), history.get("loss", [])
+    if len(validation) < 2 or len(training) != len(validation):
+        return
+    best = int(np.argmin(validation))
+    if not (validation[-1] > DIVERGENCE * validation[best] and training[-1] < training[best]):
+        return
+    kept = (f"the weights kept are those of epoch {best + 1}" if early_stopping
+            else "add --early-stopping 20 to keep the best epoch's weights")
+    print(f"chainrule: warning: over-fitting: the validation loss rose from {validation[best]:.4g} (epoch {best + 1}) "
+          f"to {validation[-1]:.4g} (epoch {len(validation)}) while the training loss fell from {training[best]:.4g} "
+          f"to {training[-1]:.4g}; {kept}, and more --weight-decay, a smaller --hidden or more data would help",
+          file=sys.stderr)
 
 
 def counted(count: int, word: str) -> str:
@@ -101,24 +122,24 @@ def json_scores(values: dict[str, float]) -> str:
     return json.dumps({key: value if np.isfinite(value) else None for key, value in values.items()})
 
 
-def finish(settings: dict[str, Any], results: dict[str, Any], epochs: int, seconds: float) -> None:
+def finish(settings: TrainSettings, results: dict[str, Any], epochs: int, seconds: float) -> None:
     print(f"trained {epochs_text(epochs)} in {seconds:.1f} s")
     for part, values in results.items():
         print(f"  {part + ':':<12}{format_scores(values)}")
-    out = settings["out"]
+    out = settings.out
     print(f"model saved to {out}  (next: chainrule summary {out}; chainrule predict {out} --data FILE.csv)")
 
 
-def interrupted(settings: dict[str, Any], epochs_done: int, directory: str | None) -> int:
+def interrupted(settings: TrainSettings, epochs_done: int, directory: str | None) -> int:
     """Ctrl-C: say what was kept and how to go on; exit code 130 (128 + SIGINT), as shells expect."""
-    total = settings["epochs"]
+    total = settings.epochs
     if directory is not None:
         print(f"chainrule: interrupted after epoch {epochs_done}/{total}; checkpoint saved in {directory}",
               file=sys.stderr)
         print(f"chainrule: resume with: {command_line(settings)} --resume", file=sys.stderr)
     else:
         print(f"chainrule: interrupted after epoch {epochs_done}/{total}; no model saved "
-              f"({settings['out']} was not changed)", file=sys.stderr)
+              f"({settings.out} was not changed)", file=sys.stderr)
         print("chainrule: add --checkpoint-dir DIR to be able to resume an interrupted run", file=sys.stderr)
     return 130
 
@@ -136,7 +157,7 @@ class ScaledClassifier:
         return np.asarray(cr.softmax(cr.from_numpy(np.asarray(logits)), dim=1).numpy())
 
 
-def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared, scaling: prepare.Scaling) -> None:
+def plot(settings: TrainSettings, path: str, model: Any, data: prepare.Prepared, scaling: prepare.Scaling) -> None:
     """Save the decision-boundary plot, or say why it was skipped and how to get it."""
     if data.task != "classification" or len(data.feature_names) != 2:
         print(f"plot skipped: a decision-boundary plot needs 2 features and class labels "
@@ -154,9 +175,9 @@ def plot(settings: dict[str, Any], path: str, model: Any, data: prepare.Prepared
                                            feature_names=data.feature_names, class_names=names,
                                            title=f"{data.source}: {architecture(model)}")
     try:
-        figure.savefig(path)
+        figure.savefig(path, metadata=figure_metadata(path))
     except (OSError, ValueError) as error:
-        raise CommandError(f"the model was saved to {settings['out']}, but the plot could not be written to "
+        raise CommandError(f"the model was saved to {settings.out}, but the plot could not be written to "
                            f"{path!r}: {error}", "choose another --plot path (e.g. boundary.png)") from None
     # The full path too: the picture is the first thing a newcomer wants to open.
     print(f"decision-boundary plot saved to {path}  (open {os.path.abspath(path)})")

@@ -20,8 +20,10 @@ import numpy as np
 from chainrule.cli import prepare, report
 from chainrule.cli.diagnosis import Diagnosis
 from chainrule.cli.errors import CommandError
-from chainrule.cli.options import RUN_KEYS, command_line, needs_class_labels
-from chainrule.cli.paths import check_checkpoint_directory, check_output_path, check_plot_path
+from chainrule.cli.folder_lock import FolderLock
+from chainrule.cli.model_metadata import model_metadata
+from chainrule.cli.options import TrainSettings, needs_class_labels
+from chainrule.cli.paths import Output, check_checkpoint_directory, check_outputs, check_plot_path, made_by_chainrule
 from chainrule.cli.training import (
     CHECKPOINT_NAME,
     EpochCheckpoint,
@@ -32,24 +34,25 @@ from chainrule.cli.training import (
     build_scheduler,
     remove_stale_temporaries,
 )
+from chainrule.distributed.process_group import is_main_process
 
 DEFAULT_PLOT = "decision_boundary.png"
 MIN_VALIDATION_SAMPLES = 10
 
 
-def load_data(settings: dict[str, Any]) -> prepare.Prepared:
-    if settings["data"] is not None:
-        return prepare.from_csv(settings["data"], settings["target"], settings["loss"], settings["ignore"])
-    if settings["dataset"] is not None:
-        data = prepare.from_dataset(settings["dataset"], settings["seed"])
+def load_data(settings: TrainSettings) -> prepare.Prepared:
+    if settings.data is not None and settings.target is not None:  # resolve() requires both or neither
+        return prepare.from_csv(settings.data, settings.target, settings.loss, settings.ignore)
+    if settings.dataset is not None:
+        data = prepare.from_dataset(settings.dataset, settings.seed)
     else:
-        data = prepare.from_dataset(prepare.DEFAULT_DATASET, settings["seed"], prepare.DEFAULT_OPTIONS)
-    labels = needs_class_labels(settings["loss"])
+        data = prepare.from_dataset(prepare.DEFAULT_DATASET, settings.seed, prepare.DEFAULT_OPTIONS)
+    labels = needs_class_labels(settings.loss)
     if labels is True and data.task != "classification":
-        raise CommandError(f"--loss {settings['loss']} needs class labels, but {data.source} is a regression data "
+        raise CommandError(f"--loss {settings.loss} needs class labels, but {data.source} is a regression data "
                            "set", "use --loss mse, l1 or huber")
     if labels is False and data.task == "classification":
-        raise CommandError(f"--loss {settings['loss']} needs numbers, but {data.source} has class labels",
+        raise CommandError(f"--loss {settings.loss} needs numbers, but {data.source} has class labels",
                            "use --loss cross_entropy (or auto)")
     return data
 
@@ -67,8 +70,12 @@ def split(data: prepare.Prepared, fraction: float, seed: int) -> tuple[np.ndarra
         n_test = int(np.ceil(n * fraction))
         if counts.min() >= 2 and n_test >= len(counts) and n - n_test >= len(counts):
             stratify = data.y
-    X_train, X_val, y_train, y_val = train_test_split(data.X, data.y, test_size=fraction, seed=seed,
-                                                      stratify=stratify)
+    try:
+        X_train, X_val, y_train, y_val = train_test_split(data.X, data.y, test_size=fraction, seed=seed,
+                                                          stratify=stratify)
+    except ValueError as error:  # the split's own count says what is left; only an empty side fails
+        raise CommandError(f"--val-split {fraction} of {n} samples leaves no sample to train on ({error})",
+                           "use a smaller --val-split, such as 0.2 (or --val-split 0 for no validation)") from None
     return X_train, y_train, X_val, y_val
 
 
@@ -80,17 +87,20 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def run_train(settings: dict[str, Any]) -> int:
+def run_train(settings: TrainSettings) -> int:
     """Load and prepare the data, build the network, train it with ``cr.fit`` (checkpointing and
     resuming when asked), save the model with everything ``predict`` needs, and plot; return the exit code."""
     started = time.perf_counter()
-    check_output_path(settings["out"], "--out", "model.safetensors")
-    if settings["plot"] is not None:
-        check_plot_path(settings["plot"])
-    if settings["checkpoint_dir"] is not None:
-        check_checkpoint_directory(settings["checkpoint_dir"])
+    plot_path = plan_outputs(settings)
+    # One run at a time writes checkpoints in a folder; under mpiexec rank 0 writes them, so it holds the lock.
+    with FolderLock(settings.checkpoint_dir if is_main_process() else None):
+        return train_and_save(settings, plot_path, started)
+
+
+def train_and_save(settings: TrainSettings, plot_path: str | None, started: float) -> int:
+    """The body of :func:`run_train`, once the outputs are checked and the checkpoint folder locked."""
     data = load_data(settings)
-    X_train, y_train, X_val, y_val = split(data, settings["val_split"], settings["seed"])
+    X_train, y_train, X_val, y_val = split(data, settings.val_split, settings.seed)
     scaling = prepare.Scaling.fit(X_train)
     target_scaling = prepare.Scaling.fit(y_train) if data.task == "regression" else None
     classification = data.task == "classification"
@@ -98,30 +108,32 @@ def run_train(settings: dict[str, Any]) -> int:
     targets = (y_train, y_val) if target_scaling is None else (target_scaling.apply(y_train),
                                                                 target_scaling.apply(y_val))
     has_validation = len(X_val) > 0
-    if settings["early_stopping"] is not None and not has_validation:
+    if settings.early_stopping and not has_validation and settings.given("early_stopping"):
         raise CommandError("--early-stopping watches the validation loss, but there is no validation data",
                            "set --val-split to a fraction such as 0.2 (and use at least 10 samples)")
-    loss = settings["loss"] if settings["loss"] != "auto" else ("cross_entropy" if classification else "mse")
+    loss = settings.loss if settings.loss != "auto" else ("cross_entropy" if classification else "mse")
     n_outputs = len(data.classes or []) if classification else 1
 
     import chainrule as cr
 
-    cr.manual_seed(settings["seed"])
-    model = build_model(X_train.shape[1], settings["hidden"], settings["activation"], n_outputs)
-    optimizer = build_optimizer(settings["optimizer"], model, settings["lr"], settings["weight_decay"],
-                                settings["momentum"])
-    scheduler = build_scheduler(settings["scheduler"], optimizer, settings["epochs"])
-    run = {key: settings[key] for key in RUN_KEYS}
+    cr.manual_seed(settings.seed)
+    model = build_model(X_train.shape[1], settings.hidden, settings.activation, n_outputs)
+    optimizer = build_optimizer(settings.optimizer, model, settings.lr, settings.weight_decay,
+                                settings.momentum)
+    scheduler = build_scheduler(settings.scheduler, optimizer, settings.epochs)
+    run = settings.run_settings()
     data_hash = fingerprint(inputs[0], targets[0], inputs[1], targets[1])
 
-    directory = settings["checkpoint_dir"]
+    directory = settings.checkpoint_dir
     restored = open_checkpoints(settings, model, optimizer, scheduler, run, data_hash)
     history: dict[str, list[float]] = restored.get("history", {})
     initial_epoch, finished = int(restored.get("epochs_done", 0)), bool(restored.get("finished", False))
 
     report.announce(settings, data, model, len(X_train), len(X_val))
-    early = (ResumableEarlyStopping(settings["early_stopping"], restored.get("early_stopping"))
-             if settings["early_stopping"] is not None else None)
+    # NOTE: early stopping is on by default; without validation data (tiny sets, --val-split 0) it has
+    # nothing to watch, so the default quietly stands down (an explicit --early-stopping is refused above).
+    early = (ResumableEarlyStopping(settings.early_stopping, restored.get("early_stopping"))
+             if settings.early_stopping and has_validation else None)
     interrupt = Interrupt()
 
     def metadata(epoch: int, logs: dict[str, Any], last_epoch: bool) -> dict[str, Any]:
@@ -137,16 +149,16 @@ def run_train(settings: dict[str, Any]) -> int:
     if scheduler is not None:
         callbacks.append(cr.train.LearningRateScheduler(scheduler))
     callbacks += [*([early] if early is not None else []), checkpoint]
-    verbose = not settings["quiet"] and sys.stdout.isatty()
+    verbose = not settings.quiet and sys.stdout.isatty()
     epochs_done = initial_epoch
     diagnosis = Diagnosis(settings, model, inputs[0], targets[0], loss, optimizer)
     callbacks += diagnosis.callbacks()
-    if not finished and initial_epoch < settings["epochs"]:
+    if not finished and initial_epoch < settings.epochs:
         try:
             # NOTE: overflow warnings from a diverging run would bury the one clear message fit raises.
             with interrupt, np.errstate(over="ignore", invalid="ignore"):
-                cr.fit(model, inputs[0], targets[0], loss=loss, optimizer=optimizer, epochs=settings["epochs"],
-                       batch_size=settings["batch_size"], callbacks=callbacks, initial_epoch=initial_epoch,
+                cr.fit(model, inputs[0], targets[0], loss=loss, optimizer=optimizer, epochs=settings.epochs,
+                       batch_size=settings.batch_size, callbacks=callbacks, initial_epoch=initial_epoch,
                        validation_data=(inputs[1], targets[1]) if has_validation else None,
                        metrics=["accuracy"] if classification else [], verbose=verbose)
         except FloatingPointError as error:
@@ -155,53 +167,63 @@ def run_train(settings: dict[str, Any]) -> int:
                                "nothing was saved; lower --lr (and check the data)") from None
         diagnosis.check_diverged()
         epochs_done = max(epochs_done, checkpoint.epochs_done)
-    if interrupt.requested and epochs_done < settings["epochs"] and not (early and early.stop_training):
+    if interrupt.requested and epochs_done < settings.epochs and not (early and early.stop_training):
         return report.interrupted(settings, epochs_done, directory)
 
+    report.warn_overfitting(history, early is not None)
     scores = report.final_scores(model, loss, (inputs[0], targets[0], y_train), (inputs[1], targets[1], y_val),
                                  target_scaling)
-    info = model_metadata(data, scaling, target_scaling, loss, settings, run, history, epochs_done, scores,
+    info = model_metadata(data, scaling, target_scaling, loss, settings, history, epochs_done, scores,
                           len(X_train), len(X_val))
-    from chainrule.distributed.process_group import is_main_process
     from chainrule.io import save
 
     if is_main_process():  # under mpiexec every process holds the same model: rank 0 writes the files
-        save(model, settings["out"], metadata=info)
+        save(model, settings.out, metadata=info)
     report.finish(settings, scores, epochs_done, time.perf_counter() - started)
     diagnosis.after_training()
-    plot_path = settings["plot"] or (DEFAULT_PLOT if classification and X_train.shape[1] == 2 else None)
     if plot_path is not None and is_main_process():
         report.plot(settings, plot_path, model, data, scaling)
     return 0
 
 
-def model_metadata(data: prepare.Prepared, scaling: prepare.Scaling, target_scaling: prepare.Scaling | None,
-                   loss: str, settings: dict[str, Any], run: dict[str, Any], history: dict[str, list[float]],
-                   epochs_done: int, scores: dict[str, Any], n_train: int, n_val: int) -> dict[str, Any]:
-    """What the model file keeps besides the weights: how to prepare new data, and how it was trained."""
-    return {"task": data.task, "feature_names": data.feature_names, "target": data.target,
-            "classes": data.classes, "feature_scaling": scaling.to_json(),
-            "target_scaling": None if target_scaling is None else target_scaling.to_json(),
-            "loss": loss, "source": data.source,
-            "training": {"settings": run, "epochs_run": epochs_done, "samples": n_train,
-                         "validation_samples": n_val, "final": scores, "history": history,
-                         "command": command_line(settings)}}
+def plan_outputs(settings: TrainSettings) -> str | None:
+    """Check every file the run will write before it starts (see :mod:`chainrule.cli.paths`); return the
+    plot path: --plot, or for the main job (no --data, no --dataset) the default decision_boundary.png
+    unless a file of that name that chainrule did not write is in the way."""
+    outputs = [Output(settings.out, "--out", "model.safetensors", asked=settings.given("out"))]
+    plot_path = settings.plot
+    if plot_path is None and settings.data is None and settings.dataset is None:
+        plot_path = DEFAULT_PLOT
+        if os.path.lexists(plot_path) and not made_by_chainrule(plot_path):
+            report.say(settings, f"note: {plot_path} exists and was not written by chainrule, so it is left as it "
+                                 "is and no plot is drawn (choose a file with --plot PNG)")
+            plot_path = None
+    if plot_path is not None:
+        check_plot_path(plot_path)
+        outputs.append(Output(plot_path, "--plot", "boundary.png", asked=settings.plot is not None))
+    if settings.checkpoint_dir is not None:
+        check_checkpoint_directory(settings.checkpoint_dir)
+        if os.path.isdir(settings.checkpoint_dir):
+            outputs.append(Output(os.path.join(settings.checkpoint_dir, CHECKPOINT_NAME), "the checkpoint",
+                                  "a new --checkpoint-dir"))
+    check_outputs(outputs, {"--data": settings.data, "--config": settings.config})
+    return plot_path
 
 
-def open_checkpoints(settings: dict[str, Any], model: Any, optimizer: Any, scheduler: Any, run: dict[str, Any],
+def open_checkpoints(settings: TrainSettings, model: Any, optimizer: Any, scheduler: Any, run: dict[str, Any],
                      data_hash: str) -> dict[str, Any]:
     """Prepare --checkpoint-dir; with --resume, restore its checkpoint and return its metadata ({} if none)."""
-    directory = settings["checkpoint_dir"]
+    directory = settings.checkpoint_dir
     if directory is None:
         return {}
     os.makedirs(directory, exist_ok=True)
     remove_stale_temporaries(directory)
     path = os.path.join(directory, CHECKPOINT_NAME)
-    if settings["resume"] and os.path.exists(path):
+    if settings.resume and os.path.exists(path):
         state = resume_from(path, model, optimizer, scheduler, run, data_hash)
-        report.say(settings, f"resuming from {path} after epoch {state['epochs_done']}/{settings['epochs']}")
+        report.say(settings, f"resuming from {path} after epoch {state['epochs_done']}/{settings.epochs}")
         return state
-    if settings["resume"]:
+    if settings.resume:
         report.say(settings, f"no checkpoint in {directory} yet: starting from the beginning")
     elif os.path.exists(path) and not finished_run(path):
         raise CommandError(f"{path} holds the checkpoint of an unfinished run (or a damaged one)",

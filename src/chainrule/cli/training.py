@@ -13,6 +13,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+import numpy as np
+
 from chainrule.train.callbacks import Callback, EarlyStopping, Logs
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
@@ -59,19 +61,23 @@ def build_scheduler(name: str, optimizer: Any, epochs: int) -> Any:
 
 
 class ResumableEarlyStopping(EarlyStopping):
-    """``EarlyStopping`` on val_loss whose counters can be carried over from a checkpoint."""
+    """``EarlyStopping`` on val_loss that puts the best epoch's weights back when training ends (the
+    model saved is the one that did best on the validation data, not the last), and whose counters and
+    best weights are carried over from a checkpoint."""
 
     def __init__(self, patience: int, state: dict[str, Any] | None = None) -> None:
-        super().__init__(monitor="val_loss", patience=patience)
+        super().__init__(monitor="val_loss", patience=patience, restore_best_weights=True)
         self.saved_state = state
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         super().on_train_begin(logs)
         if self.saved_state:
             self.counter.load_state_dict(self.saved_state)
+            weights = self.saved_state.get("best_weights")
+            self.best_weights = None if weights is None else {key: np.array(value) for key, value in weights.items()}
 
     def state(self) -> dict[str, Any]:
-        return self.counter.state_dict()
+        return {**self.counter.state_dict(), "best_weights": self.best_weights}
 
 
 class Interrupt:

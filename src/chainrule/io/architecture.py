@@ -13,6 +13,7 @@ A model made of other modules (your own ``Module`` subclass) has no such descrip
 from __future__ import annotations
 
 import inspect
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class LayerEntry:
 
     arguments: tuple[str, ...] = ()
     readers: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
+    # The shapes of the parameters the layer will allocate, from its checked arguments (none by default).
+    parameters: Callable[[dict[str, Any]], dict[str, tuple[int, ...]]] | None = None
 
 
 def _has_bias(module: Any) -> bool:
@@ -47,10 +50,42 @@ def _constructor_arguments(layer: type) -> tuple[str, ...]:
     return tuple(parameter.name for parameter in parameters if parameter.kind in named)
 
 
+def _linear_parameters(args: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    shapes = {"weight": (args["out_features"], args["in_features"])}
+    return shapes | ({"bias": (args["out_features"],)} if args.get("bias", True) else {})
+
+
+def _whole(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda value: type(value) is int and low <= value <= high
+
+
+def _real(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+MAX_DIMS = 64  # NumPy arrays have at most 64 dimensions, so a dim outside [-64, 63] is always wrong
+MAX_LAYERS = 100_000
+# Every constructor argument a file may give, by name: its check and what is allowed, in words. Checked
+# when loading, so that a layer never fails later, at its first prediction (an out-of-range dim).
+ARGUMENTS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "in_features": (_whole(0, 2**63 - 1), "a whole number from 0 to 2**63 - 1"),
+    "out_features": (_whole(0, 2**63 - 1), "a whole number from 0 to 2**63 - 1"),
+    "bias": (lambda value: type(value) is bool, "true or false"),
+    "inplace": (lambda value: type(value) is bool, "true or false"),
+    "start_dim": (_whole(-MAX_DIMS, MAX_DIMS - 1), f"a whole number from -{MAX_DIMS} to {MAX_DIMS - 1}"),
+    "end_dim": (_whole(-MAX_DIMS, MAX_DIMS - 1), f"a whole number from -{MAX_DIMS} to {MAX_DIMS - 1}"),
+    "dim": (lambda value: value is None or _whole(-MAX_DIMS, MAX_DIMS - 1)(value),
+            f"null or a whole number from -{MAX_DIMS} to {MAX_DIMS - 1}"),
+    "p": (lambda value: _real(value) and 0 <= value <= 1, "a number from 0 to 1"),
+    "approximate": (lambda value: value in ("none", "tanh"), "'none' or 'tanh'"),
+    **{name: (_real, "a finite number") for name in ("negative_slope", "alpha", "beta", "threshold")},
+}
+
+
 # type name (the class name in chainrule.nn) -> entry: the layers with weights or a shape to keep, then
 # every activation of chainrule.nn.registry. Sequential is handled by its children.
 REGISTRY: dict[str, LayerEntry] = {
-    "Linear": LayerEntry(("in_features", "out_features", "bias"), (("bias", _has_bias),)),
+    "Linear": LayerEntry(("in_features", "out_features", "bias"), (("bias", _has_bias),), _linear_parameters),
     "Flatten": LayerEntry(("start_dim", "end_dim")),
     "Dropout": LayerEntry(("p", "inplace")),
     **{entry.module.__name__: LayerEntry(_constructor_arguments(entry.module)) for entry in ACTIVATIONS.entries},
@@ -106,6 +141,52 @@ def describe(module: Any) -> dict[str, Any]:
     return {"type": name, "args": args}
 
 
+def checked_arguments(description: dict[str, Any], entry: LayerEntry, where: str) -> dict[str, Any]:
+    """A layer's arguments, each of the type and in the range :data:`ARGUMENTS` allows."""
+    name, args = description["type"], description.get("args", {})
+    if not isinstance(args, dict) or any(key not in entry.arguments for key in args):
+        raise ArchitectureError(f"{where}: {name} takes only the arguments {list(entry.arguments)}, got {args!r:.120}")
+    for key, value in args.items():
+        check, allowed = ARGUMENTS[key]
+        if not check(value):
+            raise ArchitectureError(f"{where}: {name}.{key} = {value!r:.40} is not allowed; it must be {allowed}")
+    return args
+
+
+def parameter_shapes(description: Any, where: str = "model", prefix: str = "") -> dict[str, tuple[int, ...]]:
+    """The ``state_dict`` names and shapes the model a description claims would allocate, computed from
+    the description alone, so that a file can be checked against the weights it holds before anything
+    is built (a few bytes claiming ``Linear(10**9, 10**9)`` must not allocate gigabytes)."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    stack, count = [(description, where, prefix)], 0
+    while stack:
+        item, place, names = stack.pop()
+        count += 1
+        if count > MAX_LAYERS:
+            raise ArchitectureError(f"{where}: describes more than {MAX_LAYERS} layers")
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+            raise ArchitectureError(f"{place}: expected an object with a 'type', got {item!r:.80}")
+        if item["type"] == CONTAINER:
+            children = item.get("children")
+            if not isinstance(children, list):
+                raise ArchitectureError(f"{place}: Sequential needs a list of children")
+            keys = item.get("names")
+            keys = keys if isinstance(keys, list) and len(keys) == len(children) else range(len(children))
+            stack.extend((child, f"{place}[{index}]", f"{names}{key}.")
+                         for index, (key, child) in enumerate(zip(keys, children, strict=True)))
+            continue
+        entry = REGISTRY.get(item["type"])
+        if entry is None:
+            raise ArchitectureError(f"{place}: unknown layer type {item['type']!r}")
+        args = checked_arguments(item, entry, place)
+        if entry.parameters is not None:
+            try:
+                shapes.update({names + key: shape for key, shape in entry.parameters(args).items()})
+            except KeyError as missing:
+                raise ArchitectureError(f"{place}: {item['type']} needs the argument {missing}") from None
+    return shapes
+
+
 def build(description: Any, where: str = "model") -> Any:
     """Rebuild a model from :func:`describe`'s data (registry lookups only; nothing is imported)."""
     if not isinstance(description, dict) or not isinstance(description.get("type"), str):
@@ -128,11 +209,7 @@ def build(description: Any, where: str = "model") -> Any:
     if entry is None or constructor is None:
         valid = ", ".join([CONTAINER, *REGISTRY])
         raise ArchitectureError(f"{where}: unknown layer type {name!r}; this chainrule can build {valid}")
-    args = description.get("args", {})
-    if not isinstance(args, dict) or any(key not in entry.arguments for key in args):
-        raise ArchitectureError(f"{where}: {name} takes only the arguments {list(entry.arguments)}, got {args!r}")
-    for key, value in args.items():
-        _plain(value, f"{where}: {name}.{key}")
+    args = checked_arguments(description, entry, where)
     try:
         return constructor(**args)
     except (TypeError, ValueError) as error:

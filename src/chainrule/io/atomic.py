@@ -7,7 +7,9 @@ directory itself is fsync'ed so the rename survives a power cut. A reader never 
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 
 
@@ -20,8 +22,18 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
+def is_read_only(path: str) -> bool:
+    """Whether the existing file ``path`` is read-only: no write permission bit is set for anyone, or
+    this process may not write it. (The bits matter even to root, who may write anything: a file made
+    read-only says "do not replace me", and an atomic rename needs only the folder to be writable.)"""
+    return not stat.S_IMODE(os.stat(path).st_mode) & 0o222 or not os.access(path, os.W_OK)
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that the file is always either the old one or the complete new one.
+
+    An existing read-only file is never replaced (``PermissionError``), and any ``OSError`` while
+    writing (a full disk: ``ENOSPC``) names ``path``, not the temporary file.
 
     >>> import os, tempfile
     >>> target = os.path.join(tempfile.mkdtemp(), "model.safetensors")
@@ -39,6 +51,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"cannot write {path}: the directory {directory} does not exist")
+    if os.path.exists(path) and is_read_only(path):
+        raise PermissionError(errno.EACCES, "the file is read-only and is never replaced", path)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     except OSError as error:
@@ -52,10 +66,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else _default_mode()
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         # Any failure (disk full, Ctrl-C) removes the temporary file; the old file was never touched.
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename != path:
+            raise OSError(error.errno, error.strerror or str(error), path) from None
         raise
     _fsync_directory(directory)
 

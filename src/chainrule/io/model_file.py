@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -28,10 +29,11 @@ import numpy as np
 
 from chainrule.autograd import Tensor
 from chainrule.io import safetensors_format as fmt
-from chainrule.io.architecture import ArchitectureError, build, describe
+from chainrule.io.architecture import ArchitectureError, build, describe, parameter_shapes
 from chainrule.io.atomic import atomic_write_bytes
 from chainrule.io.packing import PackingError, pack, unpack
 from chainrule.io.safetensors_format import ModelFileError
+from chainrule.io.schema import document_problem
 
 FORMAT_VERSION = 1
 METADATA_KEY = "chainrule"
@@ -87,6 +89,19 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict
     return decode_file(fmt.read_bytes(path), os.fspath(path))
 
 
+def read_document(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The chainrule document of a file from its header alone (tensors neither read nor checked): enough
+    to tell what wrote a file, not to trust it. None for a safetensors file without one."""
+    text = fmt.read_header(path).get(METADATA_KEY)
+    if text is None:
+        return None
+    try:
+        document = fmt.strict_json(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
     """:func:`read_file` on bytes already read; ``name`` is used in error messages."""
     _, metadata, _ = fmt.parse_header(data, name)  # structure checked here, with clear messages
@@ -103,8 +118,8 @@ def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarra
     if text is None:
         return arrays, None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
+        document = fmt.strict_json(text)
+    except ValueError as error:
         raise ModelFileError(f"{name}: is corrupted: its chainrule metadata is not valid JSON ({error})") from None
     if not isinstance(document, dict) or not isinstance(document.get("format"), int):
         raise ModelFileError(f"{name}: is corrupted: its chainrule metadata is not an object with a format")
@@ -113,6 +128,9 @@ def decode_file(data: bytes, name: str = "<bytes>") -> tuple[dict[str, np.ndarra
     if document["format"] > FORMAT_VERSION:
         raise ModelFileError(f"{name}: was written by a newer chainrule ({document.get('version')}, file format "
                              f"{document['format']}); upgrade chainrule to read it")
+    problem = document_problem(document)
+    if problem is not None:
+        raise ModelFileError(f"{name}: is corrupted: {problem}")
     if document.get("checksum") != file_checksum(arrays, document):
         raise ModelFileError(f"{name}: is corrupted: its contents do not match its checksum "
                              "(bytes were changed after it was saved)")
@@ -220,6 +238,28 @@ def save_model(model: Any, path: str | os.PathLike[str], metadata: Mapping[str, 
     atomic_write_bytes(path, encode_file({**arrays, **extras}, document))
 
 
+def check_parameters(name: str, arrays: Mapping[str, np.ndarray], architecture: Any) -> None:
+    """Refuse, before building anything, an architecture whose parameters are not the file's weights
+    (names and shapes): what a file claims is checked against what it holds before memory is allocated."""
+    try:
+        claimed = parameter_shapes(architecture)
+    except ArchitectureError as error:
+        raise ModelFileError(f"{name}: cannot rebuild its model: {error}") from None
+    held = {key: tuple(array.shape) for key, array in _weights(arrays).items()}
+    if claimed == held:
+        return
+    wrong = sorted(key for key in claimed.keys() & held.keys() if claimed[key] != held[key])
+    problems = [f"{key} has shape {held[key]} but the architecture needs {claimed[key]}" for key in wrong[:2]]
+    missing, extra = sorted(claimed.keys() - held.keys()), sorted(held.keys() - claimed.keys())
+    if missing:
+        problems.append(f"no weights for {', '.join(missing[:3])}" + (" ..." if len(missing) > 3 else ""))
+    if extra:
+        problems.append(f"weights {', '.join(extra[:3])} the architecture has no place for")
+    total = sum(math.prod(shape) for shape in claimed.values())
+    raise ModelFileError(f"{name}: is corrupted: its architecture claims {total} parameters that its weights "
+                         f"do not hold ({'; '.join(problems)})")
+
+
 def rebuild(name: str, arrays: Mapping[str, np.ndarray], document: Mapping[str, Any]) -> Any:
     """Build the model a document describes and load its weights (the shared rng is left untouched)."""
     from chainrule import random as chainrule_random
@@ -230,6 +270,7 @@ def rebuild(name: str, arrays: Mapping[str, np.ndarray], document: Mapping[str, 
                                  "load it with cr.load")
         raise ModelFileError(f"{name}: holds only tensors (a state_dict), not a model; load it with "
                              "cr.load_state_dict and model.load_state_dict")
+    check_parameters(name, arrays, document["architecture"])
     generator = chainrule_random.default_generator()
     state = generator.bit_generator.state
     try:

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from chainrule.io.files import MODEL_FILE_LIMIT, FileRefused, read_regular_file
 
 # safetensors dtype names <-> NumPy dtypes (little-endian). bfloat16 and the float8 types have no
 # NumPy dtype, so files holding them are refused with a message naming the dtype.
@@ -42,6 +45,10 @@ _RANK = {name: rank for rank, name in enumerate(_DTYPE_ORDER)}
 MAX_HEADER_BYTES = 100_000_000  # the safetensors package's own limit
 PICKLE_HINT = ("chainrule never unpickles files, because unpickling can run any code; "
                "re-save the weights with safetensors (e.g. safetensors.torch.save_file) or cr.save")
+
+
+MAX_JSON_DEPTH = 64  # lists and objects inside each other; chainrule's own files need fewer than 20
+INT64_MAX = 2**63 - 1
 
 
 class ModelFileError(ValueError):
@@ -120,6 +127,33 @@ def describe_foreign(data: bytes) -> str | None:
     return None
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (0 for a number or string), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def strict_json(text: str) -> Any:
+    """``json.loads`` as the JSON standard has it: ``NaN`` and ``Infinity`` are refused (Python accepts
+    them), and so is nesting deeper than :data:`MAX_JSON_DEPTH`. Raises ``ValueError`` saying which."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError(f"its JSON nests more than {MAX_JSON_DEPTH} levels deep") from None
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"its JSON nests more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
 class _Malformed(Exception):
     """Internal: the structural problem found, before a better description of the file is sought."""
 
@@ -149,8 +183,8 @@ def _parse_structure(data: bytes) -> tuple[dict[str, Any], dict[str, str], int]:
     if raw[:1] != b"{":
         raise _Malformed("is not a safetensors file (its header is not a JSON object)")
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        header = strict_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
         raise _Malformed(f"is corrupted: its header is not valid JSON ({error})") from None
     if not isinstance(header, dict):
         raise _Malformed("is corrupted: its header is not a JSON object")
@@ -162,14 +196,14 @@ def _parse_structure(data: bytes) -> tuple[dict[str, Any], dict[str, str], int]:
     for name, entry in header.items():
         if not (isinstance(entry, dict) and isinstance(entry.get("shape"), list)
                 and isinstance(entry.get("data_offsets"), list) and len(entry["data_offsets"]) == 2
-                and all(type(n) is int and n >= 0 for n in entry["shape"] + entry["data_offsets"])):
+                and all(type(n) is int and 0 <= n <= INT64_MAX for n in entry["shape"] + entry["data_offsets"])):
             raise _Malformed(f"is corrupted: the entry for tensor {name!r} is malformed ({entry!r})")
         dtype = DTYPE_NAMES.get(entry.get("dtype"))  # type: ignore[arg-type]
         if dtype is None:
             raise _Malformed(f"holds tensor {name!r} of dtype {entry.get('dtype')!r}, which NumPy cannot "
                              f"represent; valid dtypes: {', '.join(DTYPE_NAMES)}")
         begin, end = entry["data_offsets"]
-        expected = int(np.prod(entry["shape"], dtype=np.int64)) * dtype.itemsize
+        expected = math.prod(entry["shape"]) * dtype.itemsize  # exact: Python integers do not overflow
         if end - begin != expected:
             raise _Malformed(f"is corrupted: tensor {name!r} of shape {tuple(entry['shape'])} needs {expected} "
                              f"bytes but its offsets span {end - begin}")
@@ -206,14 +240,29 @@ def data_checksum(data: bytes, start: int) -> str:
     return hashlib.sha256(memoryview(data)[start:]).hexdigest()
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a file, with a :class:`ModelFileError` naming it if it is missing or unreadable."""
+def read_bytes(path: str | os.PathLike[str], head: int | None = None) -> bytes:
+    """The bytes of a model file (its first ``head`` bytes when given), bounded and from a regular file
+    only, with a :class:`ModelFileError` naming it if it is missing, unreadable, not a file or too big."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_regular_file(path, MODEL_FILE_LIMIT, head)
     except FileNotFoundError:
         raise ModelFileError(f"{os.fspath(path)}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{os.fspath(path)}: is a directory, not a model file") from None
+    except FileRefused as refused:
+        raise ModelFileError(f"{os.fspath(path)}: {refused.explain('a model file')}") from None
     except OSError as error:
         raise ModelFileError(f"{os.fspath(path)}: cannot be read ({error.strerror})") from None
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The ``__metadata__`` of a safetensors file, reading only its header (not the tensors)."""
+    start = read_bytes(path, head=8)
+    length = int.from_bytes(start, "little") if len(start) == 8 else 0
+    if not 0 < length <= MAX_HEADER_BYTES:
+        raise ModelFileError(f"{os.fspath(path)}: is not a safetensors file")
+    raw = read_bytes(path, head=8 + length)[8:]
+    try:
+        header = strict_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ModelFileError(f"{os.fspath(path)}: is not a safetensors file (its header is not JSON)") from None
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
