@@ -57,6 +57,20 @@ def describe(finding: Finding, plan: list[tuple[str, dict[str, Any]]], n_hidden:
             "value": value, "message": finding.message}
 
 
+def as_logits(model: nn.Module, loss_fn: nn.Module) -> tuple[nn.Module, nn.Module]:
+    """The network and loss that ``diagnose`` judges: a final Sigmoid feeding ``BCELoss`` as
+    ``BCEWithLogitsLoss`` on the logits before it (the same modules, names and parameters).
+
+    Why: the two are the same loss with the same gradients (the notes' delta = y_hat - y at the output),
+    and a sigmoid output near 0 or 1 is a confident prediction, not a saturated unit that stops the error
+    signal, which is what ``saturated`` means for the layers inside the network.
+    """
+    if isinstance(model, nn.Sequential) and len(model) > 1 and isinstance(loss_fn, nn.BCELoss) \
+            and isinstance(model[-1], nn.Sigmoid):
+        return nn.Sequential(*list(model)[:-1]), nn.BCEWithLogitsLoss()
+    return model, loss_fn
+
+
 class HealthCheck:
     """``cr.diagnose`` on the page's network, at most once per change of the weights and within ``SHARE``
     of the time; ``findings`` holds the latest answer (as ``describe`` gives it), ``checked_step`` the
@@ -77,7 +91,8 @@ class HealthCheck:
         if step == self.checked_step or (now < self._next and not force) or len(inputs) == 0:
             return
         try:
-            report = diagnose(model, inputs, targets, loss=loss_fn, optimizer=optimizer, sample=SAMPLE)
+            judged, loss = as_logits(model, loss_fn)
+            report = diagnose(judged, inputs, targets, loss=loss, optimizer=optimizer, sample=SAMPLE)
         except RuntimeError:
             # A Step layer cannot be backpropagated: the session shows the engine's message already.
             self.findings, self.problem = [], None
@@ -89,4 +104,4 @@ class HealthCheck:
         self._next = now + (time.perf_counter() - now) / SHARE
 
 
-__all__ = ["SHARE", "HealthCheck", "describe", "layer_title", "training_warnings"]
+__all__ = ["SHARE", "HealthCheck", "as_logits", "describe", "layer_title", "training_warnings"]
