@@ -100,7 +100,8 @@ def test_warnings_show_diagnose_findings_with_their_layer_and_divergence(open_pa
         relu.click("#epoch")
     dead = relu.locator("#warnings .finding[data-kind='dead_relu']")
     dead.wait_for(timeout=10000)
-    assert "dead_relu in hidden layer 2 (ReLU)" in dead.inner_text() and "output 0 for every sample" in dead.inner_text()
+    text = dead.inner_text()
+    assert "dead_relu in hidden layer 2 (ReLU)" in text and "output 0 for every sample" in text
     step = open_page("?layers=4&activations=step")
     step.click("#play")
     step.wait_for_selector("#warnings div:has-text('cannot be backpropagated')")
