@@ -88,7 +88,7 @@ def main() -> None:
     print(f"epoch (training + loss/accuracy on train and test): {epoch * 1e3:.2f} ms -> {1 / epoch:.0f} epochs/s "
           f"with cr.compile; eager {eager_epoch * 1e3:.2f} ms -> {1 / eager_epoch:.0f} epochs/s "
           f"(speed-up {eager_epoch / epoch:.2f}x)")
-    print(f"health check (cr.diagnose on the training set, once per frame at most): {diagnosis * 1e3:.2f} ms")
+    print(f"health check (cr.diagnose on the training set, with each frame after training): {diagnosis * 1e3:.2f} ms")
     try:
         torch_forward, torch_epoch = torch_reference(session, args.repeats)
     except ImportError:

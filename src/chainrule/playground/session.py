@@ -263,10 +263,10 @@ class Session:
         plane[:, 0], plane[:, 1] = x1.ravel(), x2.ravel()
         return feature_matrix(plane, self.settings["features"])
 
-    def check_health(self, force: bool = False) -> None:
-        """Run ``cr.diagnose`` on the current network when it changed (``HealthCheck`` keeps it cheap)."""
+    def check_health(self) -> None:
+        """Run ``cr.diagnose`` on the current network if it changed since the last check."""
         self.health.update(self.steps, self.model, self.inputs_train, self.targets_train, self.loss_fn,
-                           self.optimizer, self.plan, len(self.settings["layers"]), force)
+                           self.optimizer, self.plan, len(self.settings["layers"]))
 
     @np.errstate(all="ignore")
     def frame(self, history_from: int = 0) -> dict[str, Any]:
