@@ -1,6 +1,8 @@
 """The playground's speed on the server: one frame (the 100x100 boundary plus every input's and neuron's
 50x50 map, weights, gradients, encoded for the page) and training epochs, for a 2-8-8-2 network on
-300 spiral points (softmax + cross-entropy, Adam, mini-batches of 16).
+300 spiral points (softmax + cross-entropy, Adam, mini-batches of 16). Epochs are timed with the training step
+through ``cr.compile`` (what the playground runs) and eagerly, in the same run; and the health check
+(``cr.diagnose``) that a frame runs when the weights changed.
 
 For scale, the same frame's forward pass and the same epoch are timed with PyTorch (CPU) in the same run.
 
@@ -18,6 +20,7 @@ import time
 
 import numpy as np
 
+from chainrule.playground.health import HealthCheck
 from chainrule.playground.session import Session
 
 SETTINGS = {"dataset": "spirals", "samples": 300, "noise": 0.1, "layers": [8, 8], "activations": ["tanh", "tanh"],
@@ -69,11 +72,23 @@ def main() -> None:
     session.frame()
     frame = best_of(session.frame, args.repeats)
     forward = best_of(lambda: session.predict(session.grid()), args.repeats)
+    eager = Session(use_compile=False)
+    eager.configure(SETTINGS)
+    eager_epoch = best_of(eager.run_epoch, args.repeats)
     epoch = best_of(session.run_epoch, args.repeats)
+
+    def health_check() -> None:
+        session.health = HealthCheck()          # a fresh one: it checks once per change of the weights
+        session.check_health()
+
+    diagnosis = best_of(health_check, args.repeats)
     print(f"network 2-8-8-2, {len(session.inputs_train)} training points, batches of 16 (Adam)")
     print(f"frame (boundary 100x100 + {sum(session.settings['layers']) + 2} maps, encoded): {frame * 1e3:.2f} ms "
           f"-> {1 / frame:.0f} frames/s   (target: < 20 ms)")
-    print(f"epoch (training + loss/accuracy on train and test): {epoch * 1e3:.2f} ms -> {1 / epoch:.0f} epochs/s")
+    print(f"epoch (training + loss/accuracy on train and test): {epoch * 1e3:.2f} ms -> {1 / epoch:.0f} epochs/s "
+          f"with cr.compile; eager {eager_epoch * 1e3:.2f} ms -> {1 / eager_epoch:.0f} epochs/s "
+          f"(speed-up {eager_epoch / epoch:.2f}x)")
+    print(f"health check (cr.diagnose on the training set, with each frame after training): {diagnosis * 1e3:.2f} ms")
     try:
         torch_forward, torch_epoch = torch_reference(session, args.repeats)
     except ImportError:

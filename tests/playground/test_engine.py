@@ -28,14 +28,65 @@ def test_bad_settings_are_refused_with_what_is_allowed(settings, message):
     assert message in str(error.value)
 
 
-def test_warnings_name_divergence_growth_and_dead_relus():
-    assert "diverged" in training_warnings([1.0, float("nan")], [])[0]
-    assert "grown for 5 epochs" in training_warnings([1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], [])[0]
-    assert training_warnings([1.0, 0.9, 0.8], []) == []
-    outputs = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
-    (dead,) = training_warnings([1.0], [("relu", outputs)])
-    assert "2 of 3 ReLU neurons are dead" in dead and "neuron(s) 1, 3" in dead
-    assert training_warnings([1.0], [("tanh", outputs)]) == []
+def test_warnings_name_divergence_and_a_growing_loss():
+    assert "diverged" in training_warnings([1.0, float("nan")])[0]
+    assert "grown for 5 epochs" in training_warnings([1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])[0]
+    assert training_warnings([1.0, 0.9, 0.8]) == []
+
+
+def test_the_health_check_shows_what_diagnose_finds_with_the_pages_layer_name():
+    healthy = Session()
+    for _ in range(60):      # the default network, trained: its sigmoid output is confident, not saturated
+        healthy.run_epoch()
+    assert healthy.frame()["findings"] == [] and healthy.history["test_acc"][-1] > 0.9
+    session = Session()
+    session.configure({"dataset": "circles", "layers": [8, 8], "activations": ["relu", "relu"]})
+    for _ in range(3):
+        session.run_epoch()
+    assert session.frame()["findings"] == []
+    session.model[2].bias.data[...] = -50.0                      # z < 0 for every point: the 2nd ReLU layer dies
+    session.step()
+    (finding,) = session.frame()["findings"]
+    assert finding["kind"] == "dead_relu" and finding["module"] == "3"
+    assert finding["layer"] == "hidden layer 2 (ReLU)" and finding["value"] == 1.0
+    assert "LeakyReLU" in finding["message"]
+    session.configure({"dataset": "plane", "optimizer": "sgd", "lr": 5, "batching": "full"})
+    kinds = {(f["kind"], f["layer"]) for f in session.frame()["findings"]}
+    assert ("learning_rate", "output layer (Linear)") in kinds
+
+
+@pytest.mark.parametrize("settings", [
+    {"dataset": "spirals", "layers": [8, 8], "optimizer": "adam"},
+    {"dataset": "blobs", "classes": 3, "optimizer": "momentum", "regularization": "l2", "reg_rate": 0.01},
+    {"dataset": "plane", "optimizer": "sgd", "batching": "full", "regularization": "l1", "output": "linear_huber"},
+    {"dataset": "xor", "activations": ["relu", "sigmoid"], "batching": "stochastic", "samples": 40},
+])
+def test_a_compiled_session_trains_to_the_same_numbers_as_an_eager_one(settings):
+    eager, compiled = Session(use_compile=False), Session()
+    eager.configure(settings)
+    compiled.configure(settings)
+    for _ in range(3):
+        eager.run_epoch()
+        compiled.run_epoch()
+        compiled.frame()                             # the health check between epochs changes nothing
+    assert compiled.compiled is not None and compiled.compiled.replays >= compiled.steps - 4
+    for mine, theirs in zip(compiled.model.parameters(), eager.model.parameters(), strict=True):
+        assert np.array_equal(mine.data, theirs.data) and np.array_equal(mine.grad.data, theirs.grad.data)
+    assert compiled.history == eager.history and compiled.steps == eager.steps > 2
+
+
+def test_a_step_the_compiler_cannot_replay_falls_back_to_eager_with_the_same_numbers():
+    sessions = [Session(use_compile=False), Session()]
+    for session in sessions:
+        session.configure({"dataset": "xor", "batching": "full"})
+        session.model[0].register_forward_hook(lambda module, inputs, output: None)   # Python code per call
+        for _ in range(4):
+            session.step()
+    eager, fallen_back = sessions
+    assert fallen_back.compiled is None and "forward hooks" in (fallen_back.compile_note or "")
+    assert fallen_back.stats()["compiled"] is False and Session().stats()["compiled"] is True
+    for mine, theirs in zip(fallen_back.model.parameters(), eager.model.parameters(), strict=True):
+        assert np.array_equal(mine.data, theirs.data)
 
 
 def test_a_learning_rate_change_keeps_the_weights_and_a_data_change_resets_them():

@@ -82,15 +82,26 @@ def test_clicking_the_plane_adds_points_of_the_chosen_class(open_page):
     wait_settings(reloaded, "s.points.length === 0")
 
 
-def test_warnings_for_divergence_dead_relus_and_a_step_layer(open_page):
+def test_warnings_show_diagnose_findings_with_their_layer_and_divergence(open_page):
+    healthy = open_page()
+    healthy.click("#play")
+    healthy.wait_for_function("window.playground.frame.stats.epoch >= 20", timeout=15000)
+    healthy.click("#play")
+    assert healthy.locator("#warnings div").count() == 0                 # the default network: no alarm
     page = open_page("?dataset=plane&optimizer=sgd&lr=5&batching=full")
+    finding = page.locator("#warnings .finding[data-kind='learning_rate']")   # before training: one step's size
+    assert "learning_rate in output layer (Linear)" in finding.inner_text()
+    assert finding.get_attribute("data-module") == "4"
     page.click("#play")
-    page.wait_for_selector("#warnings div:has-text('learning rate')", timeout=10000)
+    page.wait_for_selector("#warnings div:has-text('training diverged')", timeout=10000)
     page.click("#play")
-    relu = open_page("?layers=8&activations=relu&optimizer=sgd&lr=8&batching=full")
-    relu.click("#play")
-    relu.wait_for_selector("#warnings div:has-text('ReLU neurons are dead')", timeout=10000)
-    relu.click("#play")
+    relu = open_page("?layers=8,8&activations=relu,relu&optimizer=sgd&lr=8&batching=full")
+    for _ in range(5):
+        relu.click("#epoch")
+    dead = relu.locator("#warnings .finding[data-kind='dead_relu']")
+    dead.wait_for(timeout=10000)
+    text = dead.inner_text()
+    assert "dead_relu in hidden layer 2 (ReLU)" in text and "output 0 for every sample" in text
     step = open_page("?layers=4&activations=step")
     step.click("#play")
     step.wait_for_selector("#warnings div:has-text('cannot be backpropagated')")

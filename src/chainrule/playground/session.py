@@ -13,15 +13,17 @@ import os
 import tempfile
 import threading
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 
 import chainrule as cr
 from chainrule import explain
+from chainrule.compiler import CompiledFunction, CompileWarning
 from chainrule.playground import network
 from chainrule.playground.csv_data import CsvData
-from chainrule.playground.health import training_warnings
+from chainrule.playground.health import HealthCheck, training_warnings
 from chainrule.playground.problems import CLASSIFICATION, Problem, build, feature_matrix
 from chainrule.playground.settings import outputs_for, validate
 
@@ -79,13 +81,14 @@ def dataset(settings: dict[str, Any], csv_path: str | None = None) -> tuple[np.n
 class Session:
     """The state behind one page. Not thread-safe: the server calls it from one task at a time."""
 
-    def __init__(self, csv_files: dict[str, CsvData] | None = None) -> None:
+    def __init__(self, csv_files: dict[str, CsvData] | None = None, use_compile: bool = True) -> None:
         self.csv_files = csv_files if csv_files is not None else {}
         self.notices: list[str] = []
         self.requested: dict[str, Any] | None = None
         self.settings: dict[str, Any] = {}
         self.model: cr.nn.Sequential = cr.nn.Sequential()
         self.inputs_train = np.zeros((0, 0), np.float32)
+        self.use_compile = use_compile
         self.configure({})
 
     # ------------------------------------------------------------------ setting up
@@ -102,6 +105,7 @@ class Session:
             self.settings.update({k: s[k] for k in TRAINING_SETTINGS})
             self.optimizer = network.build_optimizer(self.settings, self.model)
             self.batch_size = network.batch_size(self.settings, len(self.inputs_train))
+            self._new_update()
             return
         problem = build(s, self.csv_files.get(s["csv"]) if s["dataset"] == "csv" else None)
         self.requested = dict(s)
@@ -132,7 +136,15 @@ class Session:
                                                          "test_acc": []}
         self.error: str | None = None
         self.warnings: list[str] = []
+        self._new_update()
         self._record()
+
+    def _new_update(self) -> None:
+        """A compiled update for this model, loss, optimiser and penalty (a compiled step replays the calls
+        of the optimiser it was traced with, so a new optimiser needs a new one), and a new health check."""
+        self.compiled: CompiledFunction | None = cr.compile(self._update) if self.use_compile else None
+        self.compile_note: str | None = None
+        self.health = HealthCheck()
 
     # ------------------------------------------------------------------ training
     @np.errstate(all="ignore")          # a diverging run is shown on the page as a warning, not on the console
@@ -142,21 +154,42 @@ class Session:
             self.order, self.cursor = self.order_rng.permutation(len(self.inputs_train)), 0
         batch = self.order[self.cursor:self.cursor + self.batch_size]
         self.cursor += len(batch)
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(cr.tensor(self.inputs_train[batch])), cr.tensor(self.targets_train[batch]))
-        extra = network.penalty(self.settings, self.model)
+        inputs, target = cr.tensor(self.inputs_train[batch]), cr.tensor(self.targets_train[batch])
         try:
-            (loss if extra is None else loss + extra).backward()
+            if self.compiled is None:
+                self._update(inputs, target)
+            else:
+                self._compiled_update(inputs, target)
         except RuntimeError as error:         # a Step layer: the engine says why it cannot backpropagate
             self.error = str(error)
             return False
-        self.optimizer.step()
         self.steps += 1
         if self.cursor >= len(self.order):
             self.epoch += 1
             self._record()
             return True
         return False
+
+    def _update(self, inputs: cr.Tensor, target: cr.Tensor) -> None:
+        """One training step, as the exported script writes it: the function ``cr.compile`` records."""
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(inputs), target)
+        extra = network.penalty(self.settings, self.model)
+        (loss if extra is None else loss + extra).backward()
+        self.optimizer.step()
+
+    def _compiled_update(self, inputs: cr.Tensor, target: cr.Tensor) -> None:
+        """The step through ``cr.compile`` (the same numbers, less Python per step); when it says it cannot
+        replay this step (a ``CompileWarning``), this session trains eagerly from then on and says why."""
+        assert self.compiled is not None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CompileWarning)
+            self.compiled(inputs, target)
+        for warning in caught:
+            if issubclass(warning.category, CompileWarning):
+                self.compiled, self.compile_note = None, str(warning.message)
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
     def run_epoch(self) -> None:
         while not self.step() and self.error is None:
@@ -182,30 +215,30 @@ class Session:
                     hidden.append(x.numpy())
         return x.numpy(), hidden
 
-    def _scores(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, float | None, list[np.ndarray]]:
-        output, hidden = self._forward(inputs)
+    def _scores(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, float | None]:
+        output, _ = self._forward(inputs)
         if len(inputs) == 0:
-            return float("nan"), None, hidden
+            return float("nan"), None
         with cr.no_grad():
             loss = float(self.loss_fn(cr.tensor(output), cr.tensor(targets)).item())
         if self.problem.kind != CLASSIFICATION:
-            return loss, None, hidden
+            return loss, None
         predicted = output.argmax(axis=1) if output.shape[1] > 1 else (output[:, 0] > 0.5).astype(np.int64)
-        return loss, float(np.mean(predicted == targets.reshape(-1))), hidden
+        return loss, float(np.mean(predicted == targets.reshape(-1)))
 
     @np.errstate(all="ignore")
     def _record(self) -> None:
-        train_loss, train_acc, hidden = self._scores(self.inputs_train, self.targets_train)
-        test_loss, test_acc, _ = self._scores(self.inputs_test, self.targets_test)
+        train_loss, train_acc = self._scores(self.inputs_train, self.targets_train)
+        test_loss, test_acc = self._scores(self.inputs_test, self.targets_test)
         for key, value in (("train_loss", train_loss), ("test_loss", test_loss), ("train_acc", train_acc),
                            ("test_acc", test_acc)):
             self.history[key].append(value)
         losses = [v for v in self.history["train_loss"] if v is not None]
-        self.warnings = training_warnings(losses, list(zip(self.settings["activations"], hidden, strict=True)))
+        self.warnings = training_warnings(losses)
 
     def stats(self) -> dict[str, Any]:
         last = {key: values[-1] for key, values in self.history.items()}
-        return {"epoch": self.epoch, "steps": self.steps, **last}
+        return {"epoch": self.epoch, "steps": self.steps, "compiled": self.compiled is not None, **last}
 
     # ------------------------------------------------------------------ what the page draws
     def description(self) -> dict[str, Any]:
@@ -230,8 +263,14 @@ class Session:
         plane[:, 0], plane[:, 1] = x1.ravel(), x2.ravel()
         return feature_matrix(plane, self.settings["features"])
 
+    def check_health(self) -> None:
+        """Run ``cr.diagnose`` on the current network if it changed since the last check."""
+        self.health.update(self.steps, self.model, self.inputs_train, self.targets_train, self.loss_fn,
+                           self.optimizer, self.plan, len(self.settings["layers"]))
+
     @np.errstate(all="ignore")
     def frame(self, history_from: int = 0) -> dict[str, Any]:
+        self.check_health()
         inputs = self.grid()
         output, hidden = self._forward(inputs)
         size = BOUNDARY_SIZE
@@ -257,7 +296,8 @@ class Session:
                                                                 for layer in maps],
                 "map_size": len(range(0, size, MAP_STRIDE)), "layers": layers, "stats": self.stats(),
                 "history": {key: values[history_from:] for key, values in self.history.items()},
-                "history_from": history_from, "warnings": self.warnings, "error": self.error}
+                "history_from": history_from, "findings": self.health.findings, "error": self.error,
+                "warnings": self.warnings + [note for note in (self.health.problem,) if note]}
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         return self._forward(inputs)[0]

@@ -121,6 +121,15 @@ function draw() {
   const warnings = [...frame.warnings, ...(frame.error ? [frame.error] : [])];
   $("#warnings").innerHTML = "";
   for (const text of warnings) { const box = document.createElement("div"); box.textContent = `\u26a0 ${text}`; $("#warnings").append(box); }
+  // cr.diagnose's findings on the current network: the kind and the layer first, then what it means
+  for (const finding of frame.findings || []) {
+    const box = document.createElement("div");
+    box.className = "finding"; box.dataset.kind = finding.kind; box.dataset.module = finding.module;
+    const head = document.createElement("b");
+    head.textContent = `\u26a0 ${finding.kind} in ${finding.layer}`;
+    box.append(head, ` (${typeof finding.value === "number" ? finding.value.toPrecision(3) : finding.value}): ${finding.message}`);
+    $("#warnings").append(box);
+  }
 }
 
 function setPlaying(playing) {
