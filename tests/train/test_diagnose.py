@@ -204,3 +204,27 @@ def test_bad_arguments_say_what_is_allowed(moons: tuple[np.ndarray, np.ndarray])
         cr.diagnose(model, moons[0], [0, 1, 0], loss="cross_entropy")
     with pytest.raises(ValueError, match="unknown loss"):
         cr.diagnose(model, *moons, loss="crossentropyy")
+
+
+def test_a_trained_confident_network_raises_no_alarm(moons: tuple[np.ndarray, np.ndarray]) -> None:
+    # Trained long, a network's output sigmoid sits in its tails (confident answers, which BCELoss reads
+    # as p - y) and its hidden tanh units saturate on the easy points: neither is why a network cannot learn.
+    X, y = moons
+    cr.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1), nn.Sigmoid())
+    target = y.reshape(-1, 1).astype(np.float32)
+    cr.fit(model, X, target, loss="bce", optimizer="adam", lr=0.05, epochs=150, verbose=False, seed=0)
+    probabilities = cr.train.predict(model, X)
+    assert np.mean((probabilities > 0.99) | (probabilities < 0.01)) > 0.85  # the output really is saturated
+    report = cr.diagnose(model, X, target, loss="bce", lr=0.01, optimizer="adam")
+    assert report.findings == [], str(report)
+
+
+def test_saturation_is_still_found_in_an_untrained_network_with_a_sigmoid_output(
+        moons: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = moons
+    cr.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 1), nn.Sigmoid())
+    nn.init.normal_(model[0].weight, std=20.0)
+    report = cr.diagnose(model, X, y.reshape(-1, 1).astype(np.float32), loss="bce")
+    assert ("saturated", "1") in found(report), str(report)

@@ -23,6 +23,7 @@ from chainrule.autograd import Tensor
 from chainrule.nn.registry import takes_class_indices
 from chainrule.train import findings as check
 from chainrule.train import resolve
+from chainrule.train.evaluation import model_device, on_device
 from chainrule.train.findings import Finding
 from chainrule.train.layer_statistics import LayerRecorder, LayerStatistics, own_parameters, update_ratios
 
@@ -138,7 +139,7 @@ def diagnose(model: Any, X: Any, y: Any, *, loss: Any, lr: float | None = None, 
         model.train()
         for p in model.parameters():
             p.grad = None
-        output = model(Tensor._wrap(X_array[rows]))
+        output = model(on_device(X_array[rows], model_device(model)))
         if not isinstance(output, Tensor):
             raise TypeError(f"diagnose: the model returned {type(output).__name__}; it must return a Tensor")
         layer_names = [name for name, module in recorder.layers if own_parameters(module)]
@@ -176,13 +177,20 @@ def diagnose(model: Any, X: Any, y: Any, *, loss: Any, lr: float | None = None, 
     # "too small" is only said while the loss is above half that of the best constant prediction.
     fitting = loss_value is not None and loss_value < 0.5 * figures.get("constant_loss", math.nan)
     scales, spreads = _feature_scales(X_array)
-    findings = _judge(stats, scales, spreads, first_layer, optimizer, lr, figures, fitting) + findings
+    # A sigmoid whose outputs are the probabilities BCELoss reads may sit in its tails: that is a confident
+    # answer, and the loss passes p - y back through it whatever sigma'(z) is.
+    answer = last_layer if (last_kind, loss_kind) == ("Sigmoid", "BCELoss") else None
+    findings = _judge(stats, scales, spreads, first_layer, optimizer, lr, figures, fitting, answer) + findings
     return Report(findings, stats, figures, loss_value, notes)
 
 
 def _judge(stats: list[LayerStatistics], scales: list[float], spreads: list[float], first_layer: str,
-           optimizer: Any, lr: float | None, figures: dict[str, float], fitting: bool) -> list[Finding]:
-    """The findings from the measured statistics, input side first; every figure goes into ``figures``."""
+           optimizer: Any, lr: float | None, figures: dict[str, float], fitting: bool,
+           answer_layer: str | None = None) -> list[Finding]:
+    """The findings from the measured statistics, input side first; every figure goes into ``figures``.
+    While the network is ``fitting`` its data (loss below half the best constant prediction's), flat
+    tails and uneven error signals are a trained network's confidence, not why it cannot learn: only
+    dead units, input scales and too large steps are judged then."""
     dead_shares = [s.dead_fraction for s in stats if s.dead_fraction is not None]
     flat = [s.saturated_fraction for s in stats if s.saturated_fraction is not None]
     ratios = [r for _, r in check.error_signal_ratios(stats)]
@@ -197,7 +205,8 @@ def _judge(stats: list[LayerStatistics], scales: list[float], spreads: list[floa
     })
     dead = check.dead_relu(stats)
     return [*check.unscaled_inputs(scales, spreads, first_layer), *dead,
-            *check.saturated(stats), *check.gradient_flow(stats, dead_layers=bool(dead)),
+            *([] if fitting else check.saturated([s for s in stats if s.name != answer_layer])),
+            *([] if fitting else check.gradient_flow(stats, dead_layers=bool(dead))),
             *check.learning_rate(stats, _optimizer_name(optimizer, lr), _lr_of(optimizer, lr), fitting)]
 
 
