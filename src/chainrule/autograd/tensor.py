@@ -181,7 +181,9 @@ class Tensor(TensorBase):
                     f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
                     f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
                 )
-            seed = namespace_of(self.data).ones(self.data.shape, self.data.dtype)
+            # Made on the host and moved: a GPU library's ones() would allocate on the *current* GPU,
+            # not necessarily this tensor's (cuda:1).
+            seed = backend.to_device(np.ones(self.data.shape, self.data.dtype), self.device)
         else:
             seed = backend.to_device(to_array(gradient, dtype=self.dtype), self.device)
             if seed.shape != self.shape:
