@@ -58,3 +58,11 @@ def test_a_bad_device_names_the_choices(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)
     assert main(["train", "--device", "tpu"]) == 2
     assert "--device must be cpu, cuda or cuda:N (N the GPU's index); got 'tpu'" in capsys.readouterr().err
+
+
+def test_diagnose_on_a_gpu_is_refused_before_training(cuda: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "moons", "--device", "cuda", "--diagnose", "--quiet"]) == 2
+    assert "--diagnose works on the CPU only" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

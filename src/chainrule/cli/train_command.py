@@ -194,9 +194,14 @@ def training_device(settings: TrainSettings) -> Any:
     from chainrule import backend
 
     try:
-        return backend.usable_device(settings.device)
+        device = backend.usable_device(settings.device)
     except RuntimeError as error:
         raise CommandError(f"--device {settings.device}: {error}") from None
+    if settings.diagnose and device != backend.CPU:
+        # cr.diagnose and its per-layer statistics compute on host arrays only (so far)
+        raise CommandError(f"--diagnose works on the CPU only; it cannot watch a run on --device {settings.device}",
+                           "drop --diagnose, or train with --device cpu to diagnose")
+    return device
 
 
 def plan_outputs(settings: TrainSettings) -> str | None:

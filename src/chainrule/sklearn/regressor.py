@@ -46,8 +46,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     over the outputs as well (the same number with one output); L-BFGS is given the minimised quantity with
     its own gradient (scikit-learn hands it the reported value with the other's gradient). Solvers,
     schedules, early stopping and attributes are those of scikit-learn's ``MLPRegressor``; ``activation``
-    may also be ``'leaky_relu'``, ``'elu'`` or ``'gelu'``; ``validation_loss_curve_``, ``to_module()`` and
-    ``MLPRegressor.from_module(module)`` are extras.
+    may also be ``'leaky_relu'``, ``'elu'`` or ``'gelu'``; ``validation_loss_curve_``, ``to_module()``,
+    ``MLPRegressor.from_module(module)`` and ``device`` (``'cpu'``, ``'cuda'``: where the network trains;
+    fitted attributes stay NumPy arrays) are extras.
 
     >>> import numpy as np
     >>> from chainrule.sklearn import MLPRegressor
