@@ -43,7 +43,6 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.printing import format_array
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import NUMBERS, operand_value, promoted_dtype, python_number, to_array
-from chainrule.backend import namespace_of
 
 __all__ = ["Tensor", "promote", "to_array"]
 

@@ -42,8 +42,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     ``validation_loss_curve_`` (the held-out loss per epoch with ``early_stopping``).
 
     Beyond scikit-learn: ``device`` (``'cpu'``, ``'cuda'``, ``'cuda:1'``: where the network is trained and
-    evaluated; fitted attributes and predictions are host NumPy arrays either way), ``decision_function`` (the logits), ``to_module()`` (the trained chainrule
-    ``nn.Sequential``) and ``MLPClassifier.from_module(module, classes=...)``.
+    evaluated; fitted attributes and predictions are host NumPy arrays either way), ``decision_function``
+    (the logits), ``to_module()`` (the trained chainrule ``nn.Sequential``) and
+    ``MLPClassifier.from_module(module, classes=...)``.
 
     >>> from sklearn.datasets import load_iris
     >>> from chainrule.sklearn import MLPClassifier
