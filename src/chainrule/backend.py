@@ -371,13 +371,19 @@ def check_same_device(op_name: str, arrays: Any) -> None:
 
 
 # -- the default device of the factories ----------------------------------------------------------------
+def usable_device(target: Any) -> device:
+    """``target`` as a device that can be computed on now: a CUDA device must exist (else the error says
+    how to install the GPU extra). What ``device=`` options (estimators, ``chainrule train``) check first."""
+    resolved = as_device(target)
+    if resolved.type == "cuda":
+        _require_cuda(resolved)
+    return resolved
+
+
 def set_default_device(target: Any) -> None:
     """Make ``target`` the device of tensors made without ``device=`` (``cr.set_default_device``);
     None means the CPU again."""
-    resolved = CPU if target is None else as_device(target)
-    if resolved.type == "cuda":
-        _require_cuda(resolved)
-    _registry.default_device = resolved
+    _registry.default_device = CPU if target is None else usable_device(target)
 
 
 def get_default_device() -> device:

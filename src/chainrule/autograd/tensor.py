@@ -43,7 +43,6 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.printing import format_array
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import NUMBERS, operand_value, promoted_dtype, python_number, to_array
-from chainrule.backend import namespace_of
 
 __all__ = ["Tensor", "promote", "to_array"]
 
@@ -181,7 +180,9 @@ class Tensor(TensorBase):
                     f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
                     f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
                 )
-            seed = namespace_of(self.data).ones(self.data.shape, self.data.dtype)
+            # Made on the host and moved: a GPU library's ones() would allocate on the *current* GPU,
+            # not necessarily this tensor's (cuda:1).
+            seed = backend.to_device(np.ones(self.data.shape, self.data.dtype), self.device)
         else:
             seed = backend.to_device(to_array(gradient, dtype=self.dtype), self.device)
             if seed.shape != self.shape:

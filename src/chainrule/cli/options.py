@@ -113,6 +113,16 @@ def needs_class_labels(loss: str) -> bool | None:
     return None if loss == "auto" else registry.LOSSES[loss].takes_class_indices
 
 
+def device_name(value: Any, name: str) -> str:
+    """A device to train on: cpu, cuda or cuda:N (whether a GPU is present is checked before training)."""
+    from chainrule import backend
+
+    try:
+        return str(backend.device(str(value).strip().lower()))  # "cuda" stays "cuda", as the user wrote it
+    except (RuntimeError, ValueError):
+        raise ValueError(f"{name} must be cpu, cuda or cuda:N (N the GPU's index); got {value!r}") from None
+
+
 def text(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
@@ -177,6 +187,9 @@ class TrainSettings:
     early_stopping: int = _option(non_negative_int, 20, "stop after PATIENCE epochs without a better val_loss "
                                   "and keep the best epoch's weights (default 20; 0: off)", "PATIENCE")
     seed: int = _option(non_negative_int, 0, "random seed: the same seed gives the same model (default 0)", "N")
+    device: str = _option(device_name, "cpu", "where to train: cpu, or cuda (cuda:N) for an NVIDIA GPU, which needs "
+                          "pip install 'chainrule[cuda12]'; the same seed gives the same model on both (default cpu)",
+                          "DEVICE", run=False)
     out: str = _option(text, "model.safetensors", "where to save the model (default model.safetensors)", "MODEL",
                        run=False)
     plot: str | None = _option(text, None, "save a decision-boundary plot there (2 features, class labels; the main "

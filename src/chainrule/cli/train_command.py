@@ -91,6 +91,7 @@ def run_train(settings: TrainSettings) -> int:
     """Load and prepare the data, build the network, train it with ``cr.fit`` (checkpointing and
     resuming when asked), save the model with everything ``predict`` needs, and plot; return the exit code."""
     started = time.perf_counter()
+    training_device(settings)  # before anything is written: no GPU, no run
     plot_path = plan_outputs(settings)
     # One run at a time writes checkpoints in a folder; under mpiexec rank 0 writes them, so it holds the lock.
     with FolderLock(settings.checkpoint_dir if is_main_process() else None):
@@ -117,7 +118,8 @@ def train_and_save(settings: TrainSettings, plot_path: str | None, started: floa
     import chainrule as cr
 
     cr.manual_seed(settings.seed)
-    model = build_model(X_train.shape[1], settings.hidden, settings.activation, n_outputs)
+    # Built (and its random weights drawn) on the host, then moved: the same seed, the same model on a GPU.
+    model = build_model(X_train.shape[1], settings.hidden, settings.activation, n_outputs).to(settings.device)
     optimizer = build_optimizer(settings.optimizer, model, settings.lr, settings.weight_decay,
                                 settings.momentum)
     scheduler = build_scheduler(settings.scheduler, optimizer, settings.epochs)
@@ -184,6 +186,22 @@ def train_and_save(settings: TrainSettings, plot_path: str | None, started: floa
     if plot_path is not None and is_main_process():
         report.plot(settings, plot_path, model, data, scaling)
     return 0
+
+
+def training_device(settings: TrainSettings) -> Any:
+    """The device of --device, once it is known to exist (a GPU without CuPy or without a GPU: the error
+    says how to install the GPU extra)."""
+    from chainrule import backend
+
+    try:
+        device = backend.usable_device(settings.device)
+    except RuntimeError as error:
+        raise CommandError(f"--device {settings.device}: {error}") from None
+    if settings.diagnose and device != backend.CPU:
+        # cr.diagnose and its per-layer statistics compute on host arrays only (so far)
+        raise CommandError(f"--diagnose works on the CPU only; it cannot watch a run on --device {settings.device}",
+                           "drop --diagnose, or train with --device cpu to diagnose")
+    return device
 
 
 def plan_outputs(settings: TrainSettings) -> str | None:

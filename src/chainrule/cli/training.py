@@ -77,7 +77,12 @@ class ResumableEarlyStopping(EarlyStopping):
             self.best_weights = None if weights is None else {key: np.array(value) for key, value in weights.items()}
 
     def state(self) -> dict[str, Any]:
-        return {**self.counter.state_dict(), "best_weights": self.best_weights}
+        from chainrule import backend
+
+        # Host copies: the checkpoint stores host arrays, and the best weights may be on a GPU (--device).
+        weights = self.best_weights
+        host = None if weights is None else {key: backend.to_host(value) for key, value in weights.items()}
+        return {**self.counter.state_dict(), "best_weights": host}
 
 
 class Interrupt:

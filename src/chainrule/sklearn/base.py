@@ -33,6 +33,8 @@ from chainrule.sklearn.params import (
     Check,
     boolean,
     check_params,
+    device_name,
+    estimator_device,
     hidden_layer_list,
     interval,
     layer_sizes,
@@ -69,6 +71,7 @@ _PARAMETER_TABLE: dict[str, Check] = {
     "epsilon": interval(0, None, closed="neither"),
     "n_iter_no_change": interval(1, None, integer=True, also=(np.inf,)),
     "max_fun": interval(1, None, integer=True),
+    "device": device_name(),
 }
 
 
@@ -94,7 +97,7 @@ class BaseMLP(BaseEstimator):
                  warm_start: bool = False, momentum: float = 0.9, nesterovs_momentum: bool = True,
                  early_stopping: bool = False, validation_fraction: float = 0.1, beta_1: float = 0.9,
                  beta_2: float = 0.999, epsilon: float = 1e-8, n_iter_no_change: int | float = 10,
-                 max_fun: int = 15000) -> None:
+                 max_fun: int = 15000, device: Any = "cpu") -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -118,6 +121,7 @@ class BaseMLP(BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.device = device
 
     # -- what the classifier and the regressor provide ----------------------------------------------------
     def _parameter_table(self) -> dict[str, Check]:
@@ -150,6 +154,7 @@ class BaseMLP(BaseEstimator):
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
         check_params(self, self._parameter_table())
+        device = estimator_device(self)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y, labels = self._validate_input(X, y, incremental, reset=first_pass)
         sample_weight = self._check_sample_weight(sample_weight, X)
@@ -166,6 +171,7 @@ class BaseMLP(BaseEstimator):
             network = network_from(self.coefs_, self.intercepts_, self.activation)
             if self.solver != "lbfgs" and not hasattr(self, "_no_improvement_count"):
                 self._init_tracking()  # e.g. an lbfgs fit (or from_module) continued with sgd/adam
+        network.to(device)  # built (and initialised) on the host, then moved: the same weights everywhere
         dtype = self.coefs_[0].dtype if not first_pass else X.dtype
         X = X.astype(dtype, copy=False)
         sample_weight = None if sample_weight is None else sample_weight.astype(dtype, copy=False)
@@ -246,6 +252,7 @@ class BaseMLP(BaseEstimator):
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         X = X.toarray() if sparse.issparse(X) else X
         network = network_from(self.coefs_, self.intercepts_, self.activation, copy=False)
+        network.to(estimator_device(self))  # on a GPU: copies there; on the CPU: nothing moves
         return logits(network, X.astype(self.coefs_[0].dtype, copy=False))
 
     # -- chainrule modules in and out -----------------------------------------------------------------------

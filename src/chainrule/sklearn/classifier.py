@@ -41,8 +41,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     ``n_outputs_``, ``out_activation_``, ``n_features_in_``, ``feature_names_in_``), plus
     ``validation_loss_curve_`` (the held-out loss per epoch with ``early_stopping``).
 
-    Beyond scikit-learn: ``decision_function`` (the logits), ``to_module()`` (the trained chainrule
-    ``nn.Sequential``) and ``MLPClassifier.from_module(module, classes=...)``.
+    Beyond scikit-learn: ``device`` (``'cpu'``, ``'cuda'``, ``'cuda:1'``: where the network is trained and
+    evaluated; fitted attributes and predictions are host NumPy arrays either way), ``decision_function``
+    (the logits), ``to_module()`` (the trained chainrule ``nn.Sequential``) and
+    ``MLPClassifier.from_module(module, classes=...)``.
 
     >>> from sklearn.datasets import load_iris
     >>> from chainrule.sklearn import MLPClassifier

@@ -5,7 +5,8 @@ L-BFGS works on one flat vector ``theta`` of every weight and bias. Each time sc
 a ``theta``, the vector is copied into the network's parameters, the full-batch loss is computed and
 ``backward`` fills every ``.grad``; the gradients, flattened in the same order, are the ``jac``.
 The order is scikit-learn's: every ``coefs_[i]`` (fan_in, fan_out) row by row, then every
-``intercepts_[i]``.
+``intercepts_[i]``. scipy works on the host: on a GPU ``theta`` is copied to the device for each
+evaluation and the gradient vector back, the only transfers per step.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from chainrule import nn
-from chainrule.autograd.tensor import Tensor
+from chainrule import backend, nn
 from chainrule.sklearn.losses import data_loss, l2_penalty, reported
 from chainrule.sklearn.network import export_weights, linear_layers
+from chainrule.train.evaluation import model_device, on_device
 
 if TYPE_CHECKING:
     from chainrule.sklearn.base import BaseMLP
@@ -51,12 +52,15 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
     weights = [layer.weight for layer in linear_layers(network)]
     parameters = weights + [layer.bias for layer in linear_layers(network)]
     weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
-    features = Tensor._wrap(X)
+    device = model_device(network)
+    features = on_device(X, device)
+    xp = backend.namespace_of(views[0])  # the array library of the parameters' device
     out_activation = estimator.out_activation_
     # The reported loss (scikit-learn's loss_) of the last point evaluated, for loss_ and loss_curve_.
     last: dict[str, Any] = {}
 
     def unpack(theta: np.ndarray) -> None:
+        theta = backend.to_device(theta.astype(views[0].dtype, copy=False), device)
         for view, start, stop in zip(views, bounds[:-1], bounds[1:], strict=True):
             view[...] = theta[start:stop].reshape(view.shape)
 
@@ -68,7 +72,8 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
         penalty = l2_penalty(weights, float(estimator.alpha), weight_sum)  # type: ignore[arg-type]
         loss = data_term if penalty is None else data_term + penalty
         loss.backward()
-        gradient = np.concatenate([g.ravel() for g in _gradients(network)]).astype(np.float64, copy=False)
+        flat = xp.concatenate([g.ravel() for g in _gradients(network)])
+        gradient = backend.to_host(flat).astype(np.float64, copy=False)
         last["x"] = theta.copy()
         last["loss"] = reported(out_activation, data_term.item(), 0.0 if penalty is None else penalty.item(),
                                 target, sample_weight)
@@ -83,7 +88,7 @@ def fit_lbfgs(estimator: BaseMLP, network: nn.Sequential, X: np.ndarray, target:
         if estimator.verbose:
             print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
 
-    start = np.concatenate([view.ravel() for view in views]).astype(np.float64)
+    start = backend.to_host(xp.concatenate([view.ravel() for view in views])).astype(np.float64)
     result = scipy.optimize.minimize(
         loss_and_gradient, start, method="L-BFGS-B", jac=True, callback=record,
         options={"maxfun": estimator.max_fun, "maxiter": estimator.max_iter, "gtol": estimator.tol},

@@ -27,6 +27,7 @@ to the optimiser as ``weight_decay``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.special import xlogy
@@ -34,12 +35,13 @@ from scipy.special import xlogy
 from chainrule import nn
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn import functional as F
+from chainrule.train.evaluation import on_device
 
 __all__ = ["data_loss", "l2_penalty", "poisson_constant", "reported"]
 
 
-def _column(weights: np.ndarray) -> Tensor:
-    return Tensor._wrap(weights.reshape(-1, 1))
+def _column(weights: np.ndarray, device: Any) -> Tensor:
+    return on_device(weights.reshape(-1, 1), device)
 
 
 def data_loss(out_activation: str, z: Tensor, target: np.ndarray, sample_weight: np.ndarray | None) -> Tensor:
@@ -47,9 +49,11 @@ def data_loss(out_activation: str, z: Tensor, target: np.ndarray, sample_weight:
     the solvers minimise; the Poisson constant ``y ln y - y`` is left out, see ``poisson_constant``).
 
     ``target``: class indices (int64, shape (N,)) for softmax; 0/1 indicators (N, n_labels) for
-    logistic; values (N, n_outputs) otherwise, in ``z``'s dtype.
+    logistic; values (N, n_outputs) otherwise, in ``z``'s dtype. The targets and weights (host arrays)
+    go to ``z``'s device.
     """
-    y = Tensor._wrap(target)
+    device = z.device
+    y = on_device(target, device)
     n = z.shape[0]
     if sample_weight is not None:
         # s_i / S once, so that the weighted mean is one weighted sum.
@@ -57,20 +61,20 @@ def data_loss(out_activation: str, z: Tensor, target: np.ndarray, sample_weight:
     if out_activation == "softmax":
         if sample_weight is None:
             return F.cross_entropy(z, y)
-        return (F.cross_entropy(z, y, reduction="none") * Tensor._wrap(share)).sum()
+        return (F.cross_entropy(z, y, reduction="none") * on_device(share, device)).sum()
     if out_activation == "logistic":
         if sample_weight is None:
             return F.binary_cross_entropy_with_logits(z, y, reduction="sum") / n
-        return F.binary_cross_entropy_with_logits(z, y, weight=_column(share), reduction="sum")
+        return F.binary_cross_entropy_with_logits(z, y, weight=_column(share, device), reduction="sum")
     if out_activation == "identity":
         if sample_weight is None:
             return F.mse_loss(z, y, reduction="sum") * (0.5 / n)
-        return (F.mse_loss(z, y, reduction="none") * _column(share)).sum() * 0.5
+        return (F.mse_loss(z, y, reduction="none") * _column(share, device)).sum() * 0.5
     if out_activation == "exp":
         per_element = z.exp() - y * z
         if sample_weight is None:
             return per_element.sum() / n
-        return (per_element * _column(share)).sum()
+        return (per_element * _column(share, device)).sum()
     raise ValueError(f"data_loss: unknown output activation {out_activation!r}; expected one of 'softmax', "
                      "'logistic', 'identity', 'exp'")
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from chainrule import nn
+from chainrule import backend, nn
 from chainrule.nn import registry
 from chainrule.nn.registry import HIDDEN_ACTIVATIONS
 from chainrule.train.evaluation import predict_arrays
@@ -103,10 +103,10 @@ def linear_layers(network: nn.Sequential) -> list[nn.Linear]:
 
 
 def export_weights(layers: Sequence[nn.Linear]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """``(coefs_, intercepts_)`` of ``layers`` in scikit-learn's layout: copies, (fan_in, fan_out) and
-    (fan_out,)."""
-    coefs = [np.array(layer.weight.data.T, order="C") for layer in layers]
-    intercepts = [layer.bias.data.copy() for layer in layers]  # type: ignore[union-attr]
+    """``(coefs_, intercepts_)`` of ``layers`` in scikit-learn's layout: host copies (whatever the
+    network's device), (fan_in, fan_out) and (fan_out,)."""
+    coefs = [np.array(backend.to_host(layer.weight.data).T, order="C") for layer in layers]
+    intercepts = [np.array(backend.to_host(layer.bias.data)) for layer in layers]  # type: ignore[union-attr]
     return coefs, intercepts
 
 

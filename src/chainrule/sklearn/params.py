@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import backend
 from chainrule import random as cr_random
 
-__all__ = ["check_params", "make_generator", "hidden_layer_list", "RANDOM_STATE_TYPES"]
+__all__ = ["check_params", "estimator_device", "make_generator", "hidden_layer_list", "RANDOM_STATE_TYPES"]
 
 # A check returns None when the value is valid, or a phrase saying what would be.
 Check = Callable[[Any], "str | None"]
@@ -104,6 +105,34 @@ def layer_sizes() -> Check:
         sizes = list(value)
         return None if all(_is_int(size) and size >= 1 for size in sizes) else phrase
     return check
+
+
+DEVICES = "'cpu', 'cuda' or 'cuda:N' (N the GPU's index), or a chainrule.device"
+
+
+def device_name() -> Check:
+    """A device chainrule knows ('cpu', 'cuda', 'cuda:1', a ``cr.device``); whether a GPU is present is
+    checked when the estimator computes (``estimator_device``)."""
+    def check(value: Any) -> str | None:
+        if not isinstance(value, (str, backend.device)):
+            return DEVICES
+        try:
+            backend.as_device(value)
+        except (RuntimeError, ValueError):
+            return DEVICES
+        return None
+    return check
+
+
+def estimator_device(estimator: Any) -> backend.device:
+    """The device ``estimator.device`` names, once it is known to exist: a bad name is refused like any
+    parameter, and a GPU on a machine without one gets chainrule's no-CUDA message (how to install the
+    GPU extra), prefixed with the estimator and the parameter."""
+    check_params(estimator, {"device": device_name()})
+    try:
+        return backend.usable_device(estimator.device)
+    except RuntimeError as error:
+        raise RuntimeError(f"{type(estimator).__name__}(device={estimator.device!r}): {error}") from None
 
 
 def check_params(estimator: Any, table: dict[str, Check]) -> None:

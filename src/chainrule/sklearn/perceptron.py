@@ -10,9 +10,19 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from chainrule import backend
 from chainrule.perceptron import Perceptron as RosenblattPerceptron
 from chainrule.perceptron import PerceptronConvergenceWarning
-from chainrule.sklearn.params import Check, boolean, check_params, interval, make_generator, random_state
+from chainrule.sklearn.params import (
+    Check,
+    boolean,
+    check_params,
+    device_name,
+    estimator_device,
+    interval,
+    make_generator,
+    random_state,
+)
 
 __all__ = ["Perceptron"]
 
@@ -22,6 +32,7 @@ _PARAMETER_TABLE: dict[str, Check] = {
     "shuffle": boolean(),
     "random_state": random_state(),
     "warm_start": boolean(),
+    "device": device_name(),
 }
 
 
@@ -43,6 +54,9 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         random_state: seed of the starting weights (drawn from U(-0.5, 0.5)) and of the order; 0 by
             default as in scikit-learn, None for chainrule's shared generator.
         warm_start: continue from the last fit's weights.
+        device: where ``decision_function``/``predict`` compute the scores (``'cpu'``, ``'cuda'``,
+            ``'cuda:1'``); the learning rule itself runs on the host, since it takes one sample at a time
+            (a GPU would wait on every sample). Fitted attributes are host NumPy arrays either way.
 
     Fitted attributes (scikit-learn's): ``coef_`` (1 or n_classes, n_features), ``intercept_``,
     ``classes_``, ``n_iter_`` (epochs of the longest-running perceptron), ``n_features_in_``,
@@ -58,16 +72,18 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     classes_: np.ndarray
 
     def __init__(self, *, max_iter: int = 1000, eta0: float = 1.0, shuffle: bool = True, random_state: Any = 0,
-                 warm_start: bool = False) -> None:
+                 warm_start: bool = False, device: Any = "cpu") -> None:
         self.max_iter = max_iter
         self.eta0 = eta0
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
+        self.device = device
 
     def fit(self, X: Any, y: Any) -> Self:
         """Train one perceptron (two classes) or one per class (one-vs-rest). Returns ``self``."""
         check_params(self, _PARAMETER_TABLE)
+        estimator_device(self)  # a GPU asked for on a machine without one: refused before any work
         continuing = self.warm_start and hasattr(self, "perceptrons_")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=not continuing)
         check_classification_targets(y)
@@ -109,7 +125,10 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         class), (n_samples, n_classes) otherwise."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        scores = X @ self.coef_.T + self.intercept_
+        device = estimator_device(self)
+        # On the CPU to_device returns the arrays themselves: the same NumPy expression as ever.
+        on = [backend.to_device(array, device) for array in (X, self.coef_.T, self.intercept_)]
+        scores = backend.to_host(on[0] @ on[1] + on[2])
         return scores.ravel() if scores.shape[1] == 1 else scores  # type: ignore[no-any-return]
 
     def predict(self, X: Any) -> np.ndarray:

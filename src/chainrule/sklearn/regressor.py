@@ -46,8 +46,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     over the outputs as well (the same number with one output); L-BFGS is given the minimised quantity with
     its own gradient (scikit-learn hands it the reported value with the other's gradient). Solvers,
     schedules, early stopping and attributes are those of scikit-learn's ``MLPRegressor``; ``activation``
-    may also be ``'leaky_relu'``, ``'elu'`` or ``'gelu'``; ``validation_loss_curve_``, ``to_module()`` and
-    ``MLPRegressor.from_module(module)`` are extras.
+    may also be ``'leaky_relu'``, ``'elu'`` or ``'gelu'``; ``validation_loss_curve_``, ``to_module()``,
+    ``MLPRegressor.from_module(module)`` and ``device`` (``'cpu'``, ``'cuda'``: where the network trains;
+    fitted attributes stay NumPy arrays) are extras.
 
     >>> import numpy as np
     >>> from chainrule.sklearn import MLPRegressor
@@ -64,14 +65,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                  verbose: bool | int = False, warm_start: bool = False, momentum: float = 0.9,
                  nesterovs_momentum: bool = True, early_stopping: bool = False, validation_fraction: float = 0.1,
                  beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8, n_iter_no_change: int | float = 10,
-                 max_fun: int = 15000) -> None:
+                 max_fun: int = 15000, device: Any = "cpu") -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver, alpha=alpha,
             batch_size=batch_size, learning_rate=learning_rate, learning_rate_init=learning_rate_init,
             power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
             warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping, validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, device=device,
         )
         self.loss = loss
 

@@ -30,14 +30,14 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from chainrule import nn, optim
+from chainrule import backend, nn, optim
 from chainrule.autograd.tensor import Tensor
 from chainrule.compiler import CompiledFunction
 from chainrule.data import DataLoader
 from chainrule.sklearn.losses import data_loss, reported
 from chainrule.sklearn.network import export_weights, linear_layers
 from chainrule.sklearn.params import seed_from
-from chainrule.train.evaluation import predict_arrays
+from chainrule.train.evaluation import model_device, on_device, predict_arrays
 from chainrule.train.no_improvement import NoImprovementCounter
 
 if TYPE_CHECKING:
@@ -129,12 +129,14 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
     loader = DataLoader(columns, batch_size=batch_size, shuffle=bool(estimator.shuffle), generator=generator)
     out_activation = estimator.out_activation_
     alpha = float(estimator.alpha)
+    device = model_device(network)  # each batch goes there (sklearn.base moved the network)
 
     def penalty(weight_sum: float) -> float:
         """alpha / 2 * sum ||W||^2 / S, the L2 term's value (its gradient is the optimiser's weight_decay)."""
         if alpha == 0:
             return 0.0
-        return 0.5 * alpha * sum(float(np.vdot(w.data, w.data)) for w in weights) / weight_sum
+        vdot = backend.namespace_of(weights[0].data).vdot  # on the weights' device
+        return 0.5 * alpha * sum(float(vdot(w.data, w.data)) for w in weights) / weight_sum
 
     def loss_value(z: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> float:
         """The reported loss of the logits ``z`` of a batch at the current weights (for the validation set)."""
@@ -145,13 +147,15 @@ def fit_stochastic(estimator: BaseMLP, network: nn.Sequential, X: Any, target: n
     def gradients(X_batch: np.ndarray, t_batch: np.ndarray, w_batch: np.ndarray | None) -> float:
         """Fill every parameter's .grad with the data loss's gradient; returns the loss."""
         optimizer.zero_grad()
-        loss = data_loss(out_activation, network(Tensor._wrap(X_batch)), t_batch, w_batch)
+        loss = data_loss(out_activation, network(on_device(X_batch, device)), t_batch, w_batch)
         loss.backward()
         return loss.item()
 
     # Unweighted batches are replayed by cr.compile (the same numbers, less Python per batch); the
-    # weighted loss builds its weights with NumPy inside the step, which a replay cannot follow.
-    gradients_of = gradients if w_train is not None else CompiledFunction(gradients)
+    # weighted loss builds its weights with NumPy inside the step, which a replay cannot follow, and
+    # cr.compile replays host arrays only.
+    eager = w_train is not None or device != backend.CPU
+    gradients_of = gradients if eager else CompiledFunction(gradients)
 
     def snapshot() -> list[np.ndarray]:
         return [p.data.copy() for p in parameters]
@@ -278,9 +282,10 @@ def _stop_or_slow_down(estimator: BaseMLP, optimizer: optim.Optimizer) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """The optimiser's state_dict with Tensors as NumPy arrays (the estimator keeps only plain data)."""
+    """The optimiser's state_dict with Tensors as NumPy arrays (the estimator keeps only plain host data;
+    ``load_state_dict`` puts it back on each parameter's device)."""
     if isinstance(value, Tensor):
-        return value.data
+        return backend.to_host(value.data)
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
