@@ -55,15 +55,94 @@ def test_notebooks_are_published_with_their_stored_outputs(site: Path) -> None:
         assert _images(_page(site, f"notebooks/{name}")) >= 1, f"notebooks/{name} has no picture"
 
 
+GUIDES = ("pytorch", "sklearn", "cli", "model-files", "playground", "diagnose", "gpus-and-clusters", "speed")
+# The API pages and, on each, entries that must be there (mkdocstrings' anchors).
+API = {
+    "chainrule": [], "nn": ["chainrule.nn.Linear"], "functional": [], "optim": ["chainrule.optim.Adam"], "data": [],
+    "train": [], "io": [], "viz": ["chainrule.viz.plot_graph"], "sklearn": [], "explain": [],
+    "devices": ["chainrule.device", "chainrule.cuda.is_available", "chainrule.set_default_device",
+                "chainrule.nn.Module.to"],
+    "compiler": ["chainrule.compiler.compile", "chainrule.compiler.CompileWarning"],
+    "diagnose": ["chainrule.train.diagnose.diagnose", "chainrule.train.diagnostics.Diagnostics",
+                 "chainrule.train.findings.DEAD_FRACTION"],
+    "distributed": ["chainrule.distributed.init_process_group", "chainrule.distributed.all_reduce"],
+    "parallel": ["chainrule.nn.parallel.DistributedDataParallel"],
+    "utils-data": ["chainrule.utils.data.DistributedSampler", "chainrule.utils.data.DataLoader"],
+    "playground": ["chainrule.playground.serve"],
+}
+
+
 def test_guides_notes_and_references(site: Path) -> None:
-    for guide in ("pytorch", "sklearn", "cli", "model-files", "playground", "gpus-and-clusters"):
-        _page(site, f"guides/{guide}")
+    for guide in GUIDES:
+        html = _page(site, f"guides/{guide}")
+        assert "Being built" not in html, f"guides/{guide} still describes a plan"
     assert "529,411" in _page(site, "notes")  # README's notes section, included by the site
     cli = _page(site, "reference/cli")
     for command in ("chainrule train", "chainrule evaluate", "chainrule predict", "chainrule demo"):
         assert command in cli
     assert "--hidden N [N ...]" in cli and "backprop-step" in cli
-    api = {name: _page(site, f"reference/api/{name}") for name in
-           ("chainrule", "nn", "functional", "optim", "data", "train", "io", "viz", "sklearn", "explain")}
-    assert 'id="chainrule.nn.Linear"' in api["nn"] and 'id="chainrule.optim.Adam"' in api["optim"]
-    assert 'id="chainrule.viz.plot_graph"' in api["viz"]
+    for name, entries in API.items():
+        html = _page(site, f"reference/api/{name}")
+        missing = [entry for entry in entries if f'id="{entry}"' not in html]
+        assert not missing, f"reference/api/{name} lacks {missing}"
+    assert "JAX jit" in _page(site, "guides/speed")   # README's Speed section and its tables, included
+
+
+def test_the_diagnose_guide_quotes_the_thresholds_in_the_code() -> None:
+    from chainrule.train import findings
+
+    page = (ROOT / "docs" / "guides" / "diagnose.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in page.splitlines() if line.startswith("| `")}
+    assert set(rows) == set(findings.KINDS), "the guide's table must have one row per kind"
+    for kind, values in {"dead_relu": [findings.DEAD_FRACTION], "saturated": [findings.SATURATED_FRACTION],
+                         "vanishing_gradients": [findings.VANISHING_RATIO],
+                         "exploding_gradients": [findings.EXPLODING_RATIO],
+                         "unscaled_inputs": [findings.INPUT_SCALE, findings.INPUT_SCALE_RATIO],
+                         "learning_rate": [findings.UPDATE_RATIO_HIGH, findings.UPDATE_RATIO_LOW]}.items():
+        alarm = rows[kind].split("|")[3]
+        quoted = [float(number) for number in re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", alarm)]
+        assert quoted == [float(value) for value in values], f"{kind}: the guide says {alarm.strip()!r}"
+
+
+CHROMIUM = "/usr/bin/chromium"   # the Debian package (apt-get install -y chromium), as for tests/playground
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+# A formula left as TeX in a page's text (not in code): the renderer did not run on it.
+RAW_TEX = r"""() => {
+  const walker = document.createTreeWalker(document.querySelector("article") || document.body, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest("pre, code, script, style, .katex")) continue;
+    if (/\$\$|\\frac|\\operatorname|\\begin\{|\$[^$\s]/.test(node.textContent)) raw.push(node.textContent.slice(0, 80));
+  }
+  return raw;
+}"""
+
+
+def test_formulas_render_in_a_browser_with_the_network_blocked(site: Path) -> None:
+    """KaTeX ships with the site: a Learn page, a notebook and a guide show typeset formulas offline."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        outside: list[str] = []
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (outside.append(route.request.url), route.abort()))
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            for name, at_least in (("learn/05_backprop_by_hand", 10), ("notebooks/04_backprop_by_hand", 10),
+                                   ("guides/diagnose", 2)):
+                page.goto((site / name / "index.html").as_uri())
+                page.wait_for_selector(".katex", state="attached", timeout=10_000)
+                assert page.locator(".katex").count() >= at_least, f"{name}: too few formulas typeset"
+                assert page.locator(".katex-error").count() == 0, f"{name}: KaTeX could not parse a formula"
+                assert page.evaluate(RAW_TEX) == [], f"{name}: formulas left as TeX"
+                # the fonts came with the site: KaTeX's main font is loaded, not a fallback
+                assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), f"{name}: KaTeX's fonts missing"
+        finally:
+            browser.close()
+        assert outside == [], f"the site asked the network for {outside}"
+        assert errors == [], errors

@@ -26,6 +26,11 @@ CLAIMS = {
     "figures = {": ["graph.png, leaky_relu.png, huber.png, descent.png, boundary.png, network.png"],
     "search = GridSearchCV(": ["{'mlpclassifier__hidden_layer_sizes': (", "Sequential(", "Linear(in_features=64"],
     "cr.save(model, path, metadata=": ["{'trained_on': 'xor'}", "Linear(in_features=2, out_features=8"],
+    "X = X * [1, 500]": ["[('unscaled_inputs', '0'), ('saturated', '1'), ('learning_rate', '2'), "
+                         "('double_softmax', '3')]\nTrue"],
+    "diagnostics = cr.train.Diagnostics()": ["'grad_norm/0'", "stopped: None"],
+    "data[-5] ^= 0xFF": ["refused: is corrupted: its contents do not match its checksum",
+                         "kept: the file is read-only and is never replaced"],
 }
 
 
