@@ -10,11 +10,13 @@ dtype, so that no op has to care about either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chainrule.autograd.function import unbroadcast
+from chainrule.autograd import grad_mode, versions
+from chainrule.autograd.function import Function, unbroadcast
+from chainrule.autograd.tensor_base import TensorBase
 
 if TYPE_CHECKING:
     # Only for the annotations: tensor.py imports this module. Gradients are wrapped with the tensor's own
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """The tensors ``root`` depends on (through recorded ops), every input before its outputs.
+def topological_order(*roots: Tensor) -> list[Tensor]:
+    """The tensors ``roots`` depend on (through recorded ops), every input before its outputs.
 
     Iterative depth-first search: a graph thousands of ops deep must not hit Python's recursion limit.
     """
@@ -31,7 +33,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     visited: set[int] = set()
     # (tensor, expanded): a tensor is first expanded (its parents pushed above it), and appended to the
     # order when it comes back up, once all its parents are in; a leaf has nothing to expand.
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[tuple[Tensor, bool]] = [(root, False) for root in reversed(roots)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -52,9 +54,13 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def store_grad(tensor: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
+def store_grad(tensor: Tensor, grad: Any, handed_out: set[int]) -> None:
     """Add ``grad`` into ``tensor.grad``. Copies when the array is shared or read-only, so that no two
-    ``.grad`` tensors alias one array (changing one in place must never change another)."""
+    ``.grad`` tensors alias one array (changing one in place must never change another). Under
+    ``create_graph`` ``grad`` is a tensor in the graph and is kept as it is (so it can be differentiated)."""
+    if isinstance(grad, TensorBase):
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        return
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
     if tensor.grad is None:
@@ -78,39 +84,65 @@ def clear_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
         tensor.grad = None if set_to_none else tensor._wrap(np.zeros_like(tensor.grad.data))
 
 
-def _fit_to_input(grad: np.ndarray, shape: tuple[int, ...], op_name: str) -> np.ndarray:
+def _fit_to_input(grad: Any, shape: tuple[int, ...], op_name: str) -> Any:
     """Sum a gradient in the broadcast shape back to its input's ``shape``; any other mismatch is a bug
     in the op's backward, reported with the op's name and both shapes."""
-    fitted = unbroadcast(grad, shape) if grad.ndim >= len(shape) else grad
+    if not isinstance(grad, TensorBase):
+        fitted = unbroadcast(grad, shape) if grad.ndim >= len(shape) else grad
+    else:
+        from chainrule.autograd.graph_backward import sum_to
+
+        fitted = sum_to(grad, shape) if grad.ndim >= len(shape) else grad
     if fitted.shape != shape:
         raise RuntimeError(f"{op_name}.backward returned a gradient of shape {grad.shape} for an input of "
                            f"shape {shape}; a gradient must have its input's shape (or broadcast to it)")
     return fitted
 
 
-def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None = None) -> None:
-    """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node."""
-    order = topological_order(root)
+def run_backward(roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: bool,
+                 inputs: Sequence[Tensor] | None = None, create_graph: bool = False,
+                 accumulate: bool = True) -> list[Any]:
+    """The engine: one reverse walk over the graph, accumulating dL/d(node) for every node.
+
+    ``seeds`` holds dL/d(root) per root (arrays; tensors under ``create_graph``). With ``accumulate``
+    (``backward``) gradients go into ``.grad`` of the leaves (or of ``inputs``); without it
+    (``autograd.grad``) nothing is stored and the gradients of ``inputs`` are returned, in order (None
+    where an input was not reached). Under ``create_graph`` each op's tensor-level rule
+    (graph_backward.py) computes the gradients, so they are themselves recorded in the graph.
+    """
+    if not isinstance(roots, (list, tuple)):
+        roots, seeds = (roots,), (seeds,)
+    order = topological_order(*roots)
     only = None if inputs is None else {id(t) for t in inputs}
-    grads: dict[int, np.ndarray] = {id(root): seed}
+    grads: dict[int, Any] = {}
+    for root, seed in zip(roots, seeds, strict=True):
+        previous = grads.get(id(root))
+        grads[id(root)] = seed if previous is None else previous + seed
+    captured: dict[int, Any] = {}
     handed_out: set[int] = set()
+    step = _graph_step if create_graph else None
     for node in reversed(order):
         grad = grads.pop(id(node), None)
         if grad is None:
             continue
         ctx = node._ctx
+        if not accumulate:
+            if id(node) in only:  # type: ignore[operator]  # autograd.grad always names its inputs
+                captured[id(node)] = grad
         # Leaves keep their gradient, other tensors only when asked (retain_grad, or backward(inputs=...)).
-        if (ctx is None or node._retains_grad) if only is None else id(node) in only:
+        elif (ctx is None or node._retains_grad) if only is None else id(node) in only:
             store_grad(node, grad, handed_out)
         if ctx is None:
             continue
         if ctx.released:
             raise RuntimeError(
-                f"Trying to backward through the graph a second time: the values {ctx.name} saved were freed "
-                "by the first backward(). Pass retain_graph=True to the first backward() if you need to go "
-                "through the same graph twice, or run the forward pass again."
+                f"Trying to backward through the graph a second time: the values {ctx.op_name} saved were "
+                "freed by the first backward(). Pass retain_graph=True to the first backward() if you need to "
+                "go through the same graph twice, or run the forward pass again."
             )
-        parent_grads = ctx.backward(grad)
+        if ctx.clock != versions.CLOCK[0]:
+            versions.check_saved(ctx, node)  # something changed in place since this op ran
+        parent_grads = ctx.backward(grad) if step is None else step(ctx, grad)
         if not isinstance(parent_grads, tuple):
             parent_grads = (parent_grads,)
         try:
@@ -121,11 +153,11 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
                     continue
                 data = parent.data
                 if parent_grad.shape != data.shape:
-                    parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
+                    parent_grad = _fit_to_input(parent_grad, data.shape, ctx.op_name)
                 if parent_grad.dtype != data.dtype:
                     # dL/dx has x's dtype (as in PyTorch): a float32 branch of a mixed graph keeps computing
                     # its backward in float32 instead of silently doing it in float64.
-                    parent_grad = parent_grad.astype(data.dtype)
+                    parent_grad = parent_grad.astype(data.dtype) if step is None else parent_grad._cast(data.dtype)
                 key = id(parent)
                 previous = grads.get(key)
                 grads[key] = parent_grad if previous is None else previous + parent_grad
@@ -134,10 +166,19 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Seq
             # any other ValueError goes on as it is.
             if len(parent_grads) != len(ctx.parents):
                 raise RuntimeError(
-                    f"{ctx.name}.backward returned {len(parent_grads)} gradient(s) for its {len(ctx.parents)} "
-                    f"input(s); it must return exactly one per input, in order (None for an input that needs "
-                    "no gradient)"
+                    f"{ctx.op_name}.backward returned {len(parent_grads)} gradient(s) for its "
+                    f"{len(ctx.parents)} input(s); it must return exactly one per input, in order (None for an "
+                    "input that needs no gradient)"
                 ) from None
             raise
         if not retain_graph:
             ctx.release()
+    return [] if accumulate else [captured.get(id(t)) for t in inputs or ()]
+
+
+def _graph_step(ctx: Function, grad: Tensor) -> Any:
+    """One op's backward under ``create_graph``: its tensor-level rule, recorded in the graph."""
+    from chainrule.autograd.graph_backward import graph_backward  # imports tensor.py, which imports this module
+
+    with grad_mode.enable_grad():
+        return graph_backward(ctx, grad)

@@ -163,27 +163,38 @@ class Tensor(TensorBase):
         """Backpropagate: add d(self)/d(leaf) (times ``gradient``) into ``.grad`` of every leaf that
         requires grad. A scalar needs no ``gradient``; a non-scalar needs one of its own shape.
 
-        The graph's saved values are freed afterwards unless ``retain_graph=True``.
+        The graph's saved values are freed afterwards unless ``retain_graph=True``. With
+        ``create_graph=True`` the gradients are themselves recorded, so they can be differentiated again
+        (``retain_graph`` then defaults to True, as in PyTorch).
         """
-        if create_graph:
-            raise NotImplementedError("create_graph=True (gradients of gradients) is not supported by chainrule")
+        seed = self._seed(gradient, create_graph, "backward()")
+        retain = create_graph if retain_graph is None else retain_graph
+        run_backward(self, seed, builtins.bool(retain), inputs, create_graph=create_graph)
+
+    def _seed(self, gradient: Any, create_graph: builtins.bool, caller: str) -> Any:
+        """dL/d(self) to start backpropagation from: ones for a scalar, else ``gradient`` (checked); a
+        tensor under ``create_graph`` (so that a seed that requires grad stays in the graph)."""
         if not self.requires_grad:
-            raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn; did you "
+            raise RuntimeError(f"{caller}: this tensor does not require grad and has no grad_fn; did you "
                                "forget requires_grad=True on the inputs, or compute it under cr.no_grad()?")
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
-                    f"backward(): grad can be implicitly created only for scalar outputs, but this tensor "
+                    f"{caller}: grad can be implicitly created only for scalar outputs, but this tensor "
                     f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
                     f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
                 )
             seed = np.ones(self.data.shape, self.data.dtype)
         else:
-            seed = to_array(gradient, dtype=self.dtype)
+            seed = gradient.data if isinstance(gradient, Tensor) else to_array(gradient, dtype=self.dtype)
             if seed.shape != self.shape:
-                raise RuntimeError(f"backward(): gradient has shape {seed.shape} but the tensor has shape "
+                raise RuntimeError(f"{caller}: gradient has shape {seed.shape} but the tensor has shape "
                                    f"{self.shape}; they must match")
-        run_backward(self, seed, builtins.bool(retain_graph), inputs)
+            if seed.dtype != self.data.dtype:
+                seed = seed.astype(self.data.dtype)
+        if not create_graph:
+            return seed
+        return gradient if isinstance(gradient, Tensor) and gradient.dtype == self.dtype else Tensor._wrap(seed)
 
     # -- elementwise arithmetic --------------------------------------------------------------------
     def _operand(self, other: Any) -> Tensor:

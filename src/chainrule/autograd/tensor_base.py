@@ -23,7 +23,8 @@ class TensorBase:
     """The state of a tensor: its array, whether it records gradients, its gradient, and the graph node
     that produced it (None for a leaf); and the read-only views of that state (shape, dtype, ...)."""
 
-    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    # _version_count is set by the first in-place change only (versions.bump): nothing to do per new tensor.
+    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_retains_grad", "name", "_version_count", "__weakref__")
 
     data: np.ndarray
     requires_grad: bool
@@ -41,6 +42,11 @@ class TensorBase:
         self._retains_grad = False
         self.name = None
         self.requires_grad = False
+
+    @property
+    def _version(self) -> builtins.int:
+        """How many times this tensor was changed in place (PyTorch's version counter, see versions.py)."""
+        return getattr(self, "_version_count", 0)
 
     @property
     def shape(self) -> tuple[builtins.int, ...]:
