@@ -13,6 +13,7 @@ from chainrule.autograd import arithmetic as arith
 from chainrule.autograd import grad_mode
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor_base import TensorBase
+from chainrule.autograd.versions import bump
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -41,6 +42,7 @@ def apply_inplace(self: Tensor, ufunc: Any, other: Any) -> Tensor:
     self._check_inplace(other)
     other_data = other.data if isinstance(other, TensorBase) else other
     ufunc(self.data, other_data, out=self.data, casting="same_kind")
+    bump(self)
     return self
 
 
@@ -96,12 +98,14 @@ def div_(self: Tensor, other: Any) -> Tensor:
 def zero_(self: Tensor) -> Tensor:
     self._check_inplace()
     self.data[...] = 0
+    bump(self)
     return self
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     self._check_inplace()
     self.data[...] = value.data.item() if isinstance(value, TensorBase) else value
+    bump(self)
     return self
 
 
@@ -113,12 +117,14 @@ def copy_(self: Tensor, source: Any) -> Tensor:
     except ValueError:
         raise RuntimeError(f"copy_: source of shape {np.shape(source_data)} does not fit a tensor of "
                            f"shape {self.shape}") from None
+    bump(self)
     return self
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     self._check_inplace()
     np.clip(self.data, min, max, out=self.data)
+    bump(self)
     return self
 
 
@@ -127,6 +133,7 @@ def uniform_(self: Tensor, a: builtins.float = 0.0, b: builtins.float = 1.0, gen
 
     self._check_inplace()
     self.data[...] = make_rng(generator).uniform(a, b, size=self.shape)
+    bump(self)
     return self
 
 
@@ -135,4 +142,5 @@ def normal_(self: Tensor, mean: builtins.float = 0.0, std: builtins.float = 1.0,
 
     self._check_inplace()
     self.data[...] = make_rng(generator).normal(mean, std, size=self.shape)
+    bump(self)
     return self

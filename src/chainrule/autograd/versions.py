@@ -43,10 +43,17 @@ def bump(tensor: TensorBase) -> None:
     _LOG.append((CLOCK[0], weakref.ref(tensor), before))
 
 
+def bump_versions(tensors: list[Any]) -> None:
+    """``bump`` each of ``tensors`` (an optimiser's step changes every parameter in place)."""
+    for tensor in tensors:
+        bump(tensor)
+
+
 def _saved_arrays(node: Function) -> list[np.ndarray]:
     arrays = []
     for value in node.saved:
-        data = getattr(value, "data", value)  # a custom Function saves tensors, the engine's ops arrays
+        # a custom Function saves tensors, the engine's ops arrays (and an array's own .data is a buffer)
+        data = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
         if isinstance(data, np.ndarray) and data.size:
             arrays.append(data)
     return arrays
