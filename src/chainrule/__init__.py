@@ -21,6 +21,17 @@ from chainrule import autograd, dtypes
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from chainrule.autograd.functional import (
     abs,
+    add,
+    all,
+    any,
+    div,
+    dot,
+    mul,
+    mv,
+    neg,
+    outer,
+    sub,
+    t,
     allclose,
     amax,
     amin,
@@ -76,6 +87,7 @@ from chainrule.creation import (
     arange,
     as_tensor,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
@@ -136,6 +148,7 @@ _LAZY: dict[str, str] = {
     "load": "chainrule.io",
     "save_state_dict": "chainrule.io",
     "load_state_dict": "chainrule.io",
+    "utils": "chainrule.utils",  # PyTorch's torch.utils.data (DataLoader, Dataset, ...)
 }
 
 
@@ -165,4 +178,5 @@ __all__ = [
     "reshape", "set_default_dtype", "set_grad_enabled", "set_rng_state", "sigmoid", "sin", "softmax",
     "sqrt", "square", "squeeze", "stack", "std", "sum", "tanh", "tensor", "transpose", "uint8",
     "unsqueeze", "var", "where", "zeros", "zeros_like", *_LAZY,
+    "add", "all", "any", "div", "dot", "empty_like", "mul", "mv", "neg", "outer", "sub", "t",
 ]

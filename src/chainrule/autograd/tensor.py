@@ -130,6 +130,7 @@ class Tensor(TensorBase):
     new_ones = tensor_conversion.new_ones
     new_full = tensor_conversion.new_full
     new_tensor = tensor_conversion.new_tensor
+    new_empty = tensor_conversion.new_zeros  # NOTE: zero-filled: never hand out uninitialised memory
 
     # -- the graph --------------------------------------------------------------------------------
     def detach(self) -> Tensor:
@@ -311,6 +312,38 @@ class Tensor(TensorBase):
     def mul(self, other: Any) -> Tensor:
         return self * other
 
+    def neg(self) -> Tensor:
+        return -self
+
+    def mm(self, other: Any) -> Tensor:
+        """Matrix-matrix product (both 2-D)."""
+        _need_dims("mm", (self, 2), (other, 2))
+        return self.matmul(other)
+
+    def mv(self, vec: Any) -> Tensor:
+        """Matrix-vector product (a 2-D matrix, a 1-D vector)."""
+        _need_dims("mv", (self, 2), (vec, 1))
+        return self.matmul(vec)
+
+    def dot(self, other: Any) -> Tensor:
+        """Inner product of two 1-D tensors."""
+        _need_dims("dot", (self, 1), (other, 1))
+        return self.matmul(other)
+
+    def outer(self, other: Any) -> Tensor:
+        """Outer product of two 1-D tensors: out[i, j] = self[i] * other[j]."""
+        _need_dims("outer", (self, 1), (other, 1))
+        return self.unsqueeze(1) * other.unsqueeze(0)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self.clamp(max=max)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
     def div(self, other: Any) -> Tensor:
         return self / other
 
@@ -428,6 +461,27 @@ class Tensor(TensorBase):
     clamp_ = tensor_inplace.clamp_
     uniform_ = tensor_inplace.uniform_
     normal_ = tensor_inplace.normal_
+    exp_ = tensor_inplace.in_place_form("exp")
+    log_ = tensor_inplace.in_place_form("log")
+    sqrt_ = tensor_inplace.in_place_form("sqrt")
+    abs_ = tensor_inplace.in_place_form("abs")
+    neg_ = tensor_inplace.in_place_form("neg")
+    pow_ = tensor_inplace.in_place_form("pow")
+    sin_ = tensor_inplace.in_place_form("sin")
+    cos_ = tensor_inplace.in_place_form("cos")
+    tanh_ = tensor_inplace.in_place_form("tanh")
+    sigmoid_ = tensor_inplace.in_place_form("sigmoid")
+    relu_ = tensor_inplace.in_place_form("relu")
+    square_ = tensor_inplace.in_place_form("square")
+    clamp_min_ = tensor_inplace.in_place_form("clamp_min")
+    clamp_max_ = tensor_inplace.in_place_form("clamp_max")
+
+
+def _need_dims(op: str, *operands: tuple[Any, builtins.int]) -> None:
+    for position, (t, ndim) in zip(("first", "second"), operands, strict=True):
+        if not isinstance(t, Tensor) or t.ndim != ndim:
+            shape = t.shape if isinstance(t, Tensor) else type(t).__name__
+            raise RuntimeError(f"{op}: the {position} argument must be a {ndim}-D tensor, got {shape}")
 
 
 def promote(*operands: Any, true_divide: builtins.bool = False) -> list[Tensor]:

@@ -115,19 +115,41 @@ def clone(self: Tensor) -> Tensor:
     return unary.Clone.apply(self)
 
 
-def new_zeros(self: Tensor, *size: Any) -> Tensor:
-    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(np.zeros(shape, dtype=self.dtype))
+def _new_dtype(self: Tensor, dtype: Any, device: Any, requires_grad: builtins.bool) -> np.dtype:
+    """The dtype of a ``new_*`` tensor (this tensor's unless given); only the CPU device exists here."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"device {device!r} is not available: chainrule runs on the CPU with NumPy")
+    return self.dtype if dtype is None else dtypes.resolve(dtype)
 
 
-def new_ones(self: Tensor, *size: Any) -> Tensor:
-    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(np.ones(shape, dtype=self.dtype))
+def _new(self: Tensor, array: np.ndarray, requires_grad: builtins.bool) -> Tensor:
+    t = self._wrap(array)
+    return t.requires_grad_(True) if requires_grad else t
 
 
-def new_full(self: Tensor, size: Any, fill_value: Any) -> Tensor:
-    return self._wrap(np.full(tuple(size), fill_value, dtype=self.dtype))
+def _size_arg(size: tuple[Any, ...]) -> tuple[builtins.int, ...]:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
 
 
-def new_tensor(self: Tensor, data: Any) -> Tensor:
-    return self._wrap(to_array(data, self.dtype))
+def new_zeros(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+              requires_grad: builtins.bool = False) -> Tensor:
+    return _new(self, np.zeros(_size_arg(size), _new_dtype(self, dtype, device, requires_grad)), requires_grad)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+             requires_grad: builtins.bool = False) -> Tensor:
+    return _new(self, np.ones(_size_arg(size), _new_dtype(self, dtype, device, requires_grad)), requires_grad)
+
+
+def new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+             requires_grad: builtins.bool = False) -> Tensor:
+    array = np.full(tuple(size), fill_value, dtype=_new_dtype(self, dtype, device, requires_grad))
+    return _new(self, array, requires_grad)
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
+               requires_grad: builtins.bool = False) -> Tensor:
+    """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given), cut from any graph."""
+    if isinstance(data, TensorBase):
+        data = data.data
+    return _new(self, np.array(to_array(data, _new_dtype(self, dtype, device, requires_grad))), requires_grad)

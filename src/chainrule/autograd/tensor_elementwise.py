@@ -12,6 +12,7 @@ import numpy as np
 from chainrule import dtypes
 from chainrule.autograd import activation as act
 from chainrule.autograd import selection, unary
+from chainrule.autograd.dims import normalize_dims
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import NUMBERS, python_number
 
@@ -66,12 +67,14 @@ def bitwise_or(self: Tensor, other: Any) -> Tensor:
     return self._compare(np.logical_or if self.dtype == dtypes.bool else np.bitwise_or, other)
 
 
-def any(self: Tensor) -> Tensor:  # noqa: A001
-    return self._wrap(np.asarray(self.data.any()))
+def any(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:  # noqa: A001
+    """True where any element (along ``dim``, or of all) is non-zero."""
+    return self._wrap(np.asarray(self.data.any(axis=normalize_dims(dim, self.ndim), keepdims=keepdim)))
 
 
-def all(self: Tensor) -> Tensor:  # noqa: A001
-    return self._wrap(np.asarray(self.data.all()))
+def all(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:  # noqa: A001
+    """True where every element (along ``dim``, or of all) is non-zero."""
+    return self._wrap(np.asarray(self.data.all(axis=normalize_dims(dim, self.ndim), keepdims=keepdim)))
 
 
 def isnan(self: Tensor) -> Tensor:

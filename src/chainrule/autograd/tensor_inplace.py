@@ -144,3 +144,25 @@ def normal_(self: Tensor, mean: builtins.float = 0.0, std: builtins.float = 1.0,
     self.data[...] = make_rng(generator).normal(mean, std, size=self.shape)
     bump(self)
     return self
+
+
+def replace_with(self: Tensor, result: Any) -> Tensor:
+    """Write ``result`` (the op computed out of place, under no_grad) into this tensor: the in-place form
+    of any op (``exp_``, ``pow_``, ``relu_``, ...), with the same rules as the other in-place updates."""
+    np.copyto(self.data, result.data, casting="same_kind")
+    bump(self)
+    return self
+
+
+def in_place_form(name: str) -> Any:
+    """``Tensor.<name>_``: the method ``name`` applied in place (PyTorch's trailing-underscore methods)."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        self._check_inplace()
+        with grad_mode.no_grad():
+            result = getattr(self, name)(*args, **kwargs)
+        return replace_with(self, result)
+
+    method.__name__ = f"{name}_"
+    method.__doc__ = f"``{name}`` in place (see ``Tensor.{name}``)."
+    return method
