@@ -89,6 +89,9 @@ class CustomNode(Function):
         self.ctx = ctx
         self.positions = positions  # where the tensor arguments (the parents) sit among forward's arguments
         self.segments = segments    # per packed output: start, stop, shape, dtype (None: one output)
+        # per output of forward: its place among the differentiable ones, or the zeros its gradient is
+        # (an output marked non-differentiable still gets a gradient argument, always zero, as in PyTorch)
+        self.layout: list[Any] = [0]
 
     @property
     def op_name(self) -> str:
@@ -100,12 +103,15 @@ class CustomNode(Function):
         self.released = True
 
     def _split(self, grad: Any) -> list[Any]:
+        """One gradient per output of forward, from the gradient of the (packed) node output."""
         if self.segments is None:
-            return [grad]
-        if isinstance(grad, TensorBase):
-            return [grad[start:stop].reshape(shape)._cast(dtype) for start, stop, shape, dtype in self.segments]
-        return [grad[start:stop].reshape(shape).astype(dtype, copy=False)
-                for start, stop, shape, dtype in self.segments]
+            parts = [grad]
+        elif isinstance(grad, TensorBase):
+            parts = [grad[start:stop].reshape(shape)._cast(dtype) for start, stop, shape, dtype in self.segments]
+        else:
+            parts = [grad[start:stop].reshape(shape).astype(dtype, copy=False)
+                     for start, stop, shape, dtype in self.segments]
+        return [parts[item] if isinstance(item, int) else item for item in self.layout]
 
     def _call_backward(self, grads: list[Any]) -> tuple[Any, ...]:
         result = self.fn_class.backward(self.ctx, *grads)
@@ -121,7 +127,7 @@ class CustomNode(Function):
     def backward(self, grad: np.ndarray) -> tuple[Any, ...]:
         wrap = self.parents[0]._wrap
         with grad_mode.no_grad():
-            result = self._call_backward([wrap(g) for g in self._split(grad)])
+            result = self._call_backward([g if isinstance(g, TensorBase) else wrap(g) for g in self._split(grad)])
         return tuple(None if r is None else r.data if isinstance(r, TensorBase) else np.asarray(r)
                      for r in result)
 
@@ -169,6 +175,10 @@ def apply_custom(cls: type, *args: Any, **kwargs: Any) -> Any:
             start += data.size
         node = CustomNode(cls, ctx, tuple(i for i, _ in tensors), segments)
         joint = wrap(np.concatenate([outputs[i].data.reshape(-1) for i in differentiable]), True)
+    if len(outputs) > 1:
+        zeros = {i: wrap(np.zeros(o.shape, o.dtype if o.dtype.kind == "f" else parents[0].dtype))
+                 for i, o in enumerate(outputs) if i not in differentiable and isinstance(o, TensorBase)}
+        node.layout = [differentiable.index(i) if i in differentiable else zeros.get(i) for i in range(len(outputs))]
     node.parents = parents
     node.needs_input_grad = tuple(t.requires_grad for t in parents)
     node.clock = versions.CLOCK[0]
