@@ -56,7 +56,7 @@ def test_gradient_and_hessian_vector_product_match_torch(name: str) -> None:
     np.testing.assert_allclose(hv, thv, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.filterwarnings("ignore:Using backward\(\) with create_graph=True")
+@pytest.mark.filterwarnings(r"ignore:Using backward\(\) with create_graph=True")
 def test_second_derivative_with_backward_create_graph() -> None:
     x = cr.tensor(0.7, dtype=cr.float64, requires_grad=True)
     (x.sin() * x ** 2).backward(create_graph=True)
