@@ -118,8 +118,9 @@ SURFACE: dict[str, Any] = {
     "in_place_forms": lambda lib, a: a.clone().exp_().log_().abs_().neg_().pow_(2).sqrt_().clamp_(max=1.0),
     "mask_assign": lambda lib, a: _mask_assign(a),
     "iteration": lambda lib, a: lib.stack([row * 2 for row in a]),
-    "creation": lambda lib, a: lib.linspace(0, 1, steps=6, dtype=lib.float64).view(2, 3) + lib.eye(2, 3, dtype=lib.float64)
-    + lib.arange(6, dtype=lib.float64).view(2, 3) + lib.full((2, 3), 0.5, dtype=lib.float64),
+    "creation": lambda lib, a: lib.linspace(0, 1, steps=6, dtype=lib.float64).view(2, 3)
+    + lib.eye(2, 3, dtype=lib.float64) + lib.arange(6, dtype=lib.float64).view(2, 3)
+    + lib.full((2, 3), 0.5, dtype=lib.float64),
 }
 
 

@@ -1,7 +1,7 @@
 import torch
 import torch.nn as nn
-from torch.optim.lr_scheduler import StepLR
 from corpus_weights import seed_weights
+from torch.optim.lr_scheduler import StepLR
 
 torch.set_default_dtype(torch.float64)
 model = nn.Linear(2, 1)

@@ -1,7 +1,7 @@
 import torch
 import torch.nn as nn
-from torch.utils.data import DataLoader, TensorDataset
 from corpus_weights import seed_weights
+from torch.utils.data import DataLoader, TensorDataset
 
 torch.set_default_dtype(torch.float64)
 X = torch.linspace(-1, 1, 40).view(20, 2)

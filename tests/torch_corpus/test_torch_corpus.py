@@ -35,7 +35,8 @@ def _run(path: Path, library: str) -> str:
         if library == "chainrule":
             for name in ALIASED:
                 target = "chainrule" + name[len("torch"):]
-                if importlib.util.find_spec(target.rsplit(".", 1)[0]) is None or importlib.util.find_spec(target) is None:
+                parent = target.rsplit(".", 1)[0]
+                if importlib.util.find_spec(parent) is None or importlib.util.find_spec(target) is None:
                     sys.modules.pop(name, None)  # not in chainrule (yet): the program's import fails plainly
                     continue
                 sys.modules[name] = importlib.import_module(target)

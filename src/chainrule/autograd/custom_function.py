@@ -82,7 +82,7 @@ class FunctionCtx:
 class CustomNode(Function):
     """One call of a custom Function in the graph: its backward calls the class's ``backward(ctx, ...)``."""
 
-    def __init__(self, fn_class: type, ctx: FunctionCtx, positions: tuple[int, ...],
+    def __init__(self, fn_class: Any, ctx: FunctionCtx, positions: tuple[int, ...],
                  segments: list[tuple[int, int, tuple[int, ...], np.dtype]] | None) -> None:
         super().__init__()
         self.fn_class = fn_class
@@ -102,12 +102,13 @@ class CustomNode(Function):
         self.ctx._saved = ()
         self.released = True
 
-    def _split(self, grad: Any) -> list[Any]:
+    def _split(self, grad: Any) -> list[Any]:  # grad: an array, or a Tensor under create_graph
         """One gradient per output of forward, from the gradient of the (packed) node output."""
         if self.segments is None:
             parts = [grad]
         elif isinstance(grad, TensorBase):
-            parts = [grad[start:stop].reshape(shape)._cast(dtype) for start, stop, shape, dtype in self.segments]
+            recorded: Any = grad  # a Tensor (this module cannot import Tensor: tensor.py imports function.py)
+            parts = [recorded[start:stop].reshape(shape)._cast(dtype) for start, stop, shape, dtype in self.segments]
         else:
             parts = [grad[start:stop].reshape(shape).astype(dtype, copy=False)
                      for start, stop, shape, dtype in self.segments]
@@ -136,20 +137,21 @@ class CustomNode(Function):
         return self._call_backward(self._split(grad))
 
 
-def install_ctx_protocol(cls: type) -> None:
+def install_ctx_protocol(cls: Any) -> None:
     """Give a class written in PyTorch's protocol its ``apply`` (called once, when the class is made)."""
     for method in ("forward", "backward"):
-        if not isinstance(getattr(cls, "__dict__", {}).get(method, staticmethod(None)), staticmethod):
+        defined = cls.__dict__.get(method)
+        if defined is not None and not isinstance(defined, staticmethod):
             raise TypeError(f"{cls.__name__}.{method} must be a @staticmethod taking ctx first, as forward is "
                             "(PyTorch's custom Function protocol)")
     cls.apply = classmethod(apply_custom)  # type: ignore[attr-defined]
 
 
-def apply_custom(cls: type, *args: Any, **kwargs: Any) -> Any:
+def apply_custom(cls: Any, *args: Any, **kwargs: Any) -> Any:
     """Run ``cls.forward(ctx, *args)`` without recording, then record one node for the whole call."""
     if "backward" not in _defined(cls):
         raise NotImplementedError(f"{cls.__name__} defines forward but no backward(ctx, *grads)")
-    tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, TensorBase)]
+    tensors: list[tuple[int, Any]] = [(i, a) for i, a in enumerate(args) if isinstance(a, TensorBase)]
     recording = grad_mode._state.enabled
     needs = tuple(isinstance(a, TensorBase) and a.requires_grad and recording for a in args)
     ctx = FunctionCtx(f"{cls.__name__}Backward", needs)
@@ -157,7 +159,7 @@ def apply_custom(cls: type, *args: Any, **kwargs: Any) -> Any:
         out = cls.forward(ctx, *args, **kwargs)
     if not any(needs):
         return out
-    outputs = out if isinstance(out, tuple) else (out,)
+    outputs: tuple[Any, ...] = out if isinstance(out, tuple) else (out,)
     differentiable = [i for i, o in enumerate(outputs) if isinstance(o, TensorBase) and o.dtype.kind == "f"
                       and id(o) not in ctx._non_differentiable]
     if not differentiable:
@@ -192,7 +194,7 @@ def apply_custom(cls: type, *args: Any, **kwargs: Any) -> Any:
             start, stop, shape, _ = node.segments[k]
             results[i] = joint[start:stop].reshape(shape)._cast(outputs[i].dtype)
     for i, o in enumerate(outputs):
-        if i not in differentiable and isinstance(o, TensorBase) and o.requires_grad:
+        if i not in differentiable and getattr(o, "requires_grad", False):
             results[i] = o.detach()
     return tuple(results) if isinstance(out, tuple) else results[0]
 

@@ -59,7 +59,8 @@ def store_grad(tensor: Tensor, grad: Any, handed_out: set[int]) -> None:
     ``.grad`` tensors alias one array (changing one in place must never change another). Under
     ``create_graph`` ``grad`` is a tensor in the graph and is kept as it is (so it can be differentiated)."""
     if isinstance(grad, TensorBase):
-        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        recorded: Any = grad  # a Tensor (TensorBase is what this module can import)
+        tensor.grad = recorded if tensor.grad is None else tensor.grad + recorded
         return
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
@@ -92,7 +93,8 @@ def _fit_to_input(grad: Any, shape: tuple[int, ...], op_name: str) -> Any:
     else:
         from chainrule.autograd.graph_backward import sum_to
 
-        fitted = sum_to(grad, shape) if grad.ndim >= len(shape) else grad
+        recorded: Any = grad
+        fitted = sum_to(recorded, shape) if grad.ndim >= len(shape) else grad
     if fitted.shape != shape:
         raise RuntimeError(f"{op_name}.backward returned a gradient of shape {grad.shape} for an input of "
                            f"shape {shape}; a gradient must have its input's shape (or broadcast to it)")
@@ -110,12 +112,13 @@ def run_backward(roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: boo
     where an input was not reached). Under ``create_graph`` each op's tensor-level rule
     (graph_backward.py) computes the gradients, so they are themselves recorded in the graph.
     """
-    if not isinstance(roots, (list, tuple)):
-        roots, seeds = (roots,), (seeds,)
-    order = topological_order(*roots)
+    starts: Sequence[Tensor] = roots if isinstance(roots, (list, tuple)) else (roots,)  # type: ignore[assignment]
+    if starts is not roots:
+        seeds = (seeds,)
+    order = topological_order(*starts)
     only = None if inputs is None else {id(t) for t in inputs}
     grads: dict[int, Any] = {}
-    for root, seed in zip(roots, seeds, strict=True):
+    for root, seed in zip(starts, seeds, strict=True):
         previous = grads.get(id(root))
         grads[id(root)] = seed if previous is None else previous + seed
     captured: dict[int, Any] = {}

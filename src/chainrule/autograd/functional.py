@@ -39,8 +39,8 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     axis = normalize_dim(dim, parts[0].ndim)
     reference = parts[0].shape
     for i, t in enumerate(parts):
-        if t.ndim != len(reference) or builtins.any(a != b for k, (a, b) in enumerate(zip(t.shape, reference, strict=True))
-                                          if k != axis):
+        pairs = enumerate(zip(t.shape, reference, strict=True))
+        if t.ndim != len(reference) or builtins.any(a != b for k, (a, b) in pairs if k != axis):
             raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {reference}; "
                                f"all dims except dim {dim} must match")
     return shape.Cat.apply(*parts, dim=axis)

@@ -31,6 +31,7 @@ class TensorBase:
     grad: Tensor | None
     _ctx: Function | None
     _retains_grad: bool
+    _version_count: builtins.int
     name: str | None
 
     def _set_state(self, array: np.ndarray) -> None:
