@@ -179,6 +179,33 @@ def run_backward(roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: boo
     return [] if accumulate else [captured.get(id(t)) for t in inputs or ()]
 
 
+def initial_gradient(self: Tensor, gradient: Any, create_graph: bool, caller: str) -> Any:
+    """dL/d(self) to start backpropagation from: ones for a scalar, else ``gradient`` (checked); a
+    tensor under ``create_graph`` (so that a seed that requires grad stays in the graph)."""
+    if not self.requires_grad:
+        raise RuntimeError(f"{caller}: this tensor does not require grad and has no grad_fn; did you "
+                           "forget requires_grad=True on the inputs, or compute it under cr.no_grad()?")
+    if gradient is None:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"{caller}: grad can be implicitly created only for scalar outputs, but this tensor "
+                f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
+                f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
+            )
+        array = np.ones(self.data.shape, self.data.dtype)
+    else:
+        given = gradient.data if isinstance(gradient, TensorBase) else gradient
+        array = np.asarray(given, dtype=self.dtype) if not isinstance(given, np.ndarray) else given
+        if array.shape != self.shape:
+            raise RuntimeError(f"{caller}: gradient has shape {array.shape} but the tensor has shape "
+                               f"{self.shape}; they must match")
+        if array.dtype != self.data.dtype:
+            array = array.astype(self.data.dtype)
+    if not create_graph:
+        return array
+    return gradient if isinstance(gradient, TensorBase) and gradient.dtype == self.dtype else self._wrap(array)
+
+
 def _graph_step(ctx: Function, grad: Tensor) -> Any:
     """One op's backward under ``create_graph``: its tensor-level rule, recorded in the graph."""
     from chainrule.autograd.graph_backward import graph_backward  # imports tensor.py, which imports this module

@@ -34,11 +34,12 @@ from chainrule.autograd import (
     tensor_conversion,
     tensor_elementwise,
     tensor_inplace,
+    tensor_products,
     tensor_reduction,
     tensor_shape,
     unary,
 )
-from chainrule.autograd.engine import run_backward
+from chainrule.autograd.engine import initial_gradient, run_backward
 from chainrule.autograd.function import Function
 from chainrule.autograd.printing import format_array
 from chainrule.autograd.tensor_base import TensorBase
@@ -123,6 +124,7 @@ class Tensor(TensorBase):
     int = tensor_conversion.int
     bool = tensor_conversion.bool
     type = tensor_conversion.type
+    type_as = tensor_conversion.type_as
     cpu = tensor_conversion.cpu
     contiguous = tensor_conversion.contiguous
     clone = tensor_conversion.clone
@@ -172,30 +174,7 @@ class Tensor(TensorBase):
         retain = create_graph if retain_graph is None else retain_graph
         run_backward(self, seed, builtins.bool(retain), inputs, create_graph=create_graph)
 
-    def _seed(self, gradient: Any, create_graph: builtins.bool, caller: str) -> Any:
-        """dL/d(self) to start backpropagation from: ones for a scalar, else ``gradient`` (checked); a
-        tensor under ``create_graph`` (so that a seed that requires grad stays in the graph)."""
-        if not self.requires_grad:
-            raise RuntimeError(f"{caller}: this tensor does not require grad and has no grad_fn; did you "
-                               "forget requires_grad=True on the inputs, or compute it under cr.no_grad()?")
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"{caller}: grad can be implicitly created only for scalar outputs, but this tensor "
-                    f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
-                    f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
-                )
-            seed = np.ones(self.data.shape, self.data.dtype)
-        else:
-            seed = gradient.data if isinstance(gradient, Tensor) else to_array(gradient, dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise RuntimeError(f"{caller}: gradient has shape {seed.shape} but the tensor has shape "
-                                   f"{self.shape}; they must match")
-            if seed.dtype != self.data.dtype:
-                seed = seed.astype(self.data.dtype)
-        if not create_graph:
-            return seed
-        return gradient if isinstance(gradient, Tensor) and gradient.dtype == self.dtype else Tensor._wrap(seed)
+    _seed = initial_gradient
 
     # -- elementwise arithmetic --------------------------------------------------------------------
     def _operand(self, other: Any) -> Tensor:
@@ -315,34 +294,11 @@ class Tensor(TensorBase):
     def neg(self) -> Tensor:
         return -self
 
-    def mm(self, other: Any) -> Tensor:
-        """Matrix-matrix product (both 2-D)."""
-        _need_dims("mm", (self, 2), (other, 2))
-        return self.matmul(other)
-
-    def mv(self, vec: Any) -> Tensor:
-        """Matrix-vector product (a 2-D matrix, a 1-D vector)."""
-        _need_dims("mv", (self, 2), (vec, 1))
-        return self.matmul(vec)
-
-    def dot(self, other: Any) -> Tensor:
-        """Inner product of two 1-D tensors."""
-        _need_dims("dot", (self, 1), (other, 1))
-        return self.matmul(other)
-
-    def outer(self, other: Any) -> Tensor:
-        """Outer product of two 1-D tensors: out[i, j] = self[i] * other[j]."""
-        _need_dims("outer", (self, 1), (other, 1))
-        return self.unsqueeze(1) * other.unsqueeze(0)
-
-    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
-        return self.clamp(min=min)
-
-    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
-        return self.clamp(max=max)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
+    # -- products of matrices and vectors (tensor_products.py) ------------------------------------
+    mm = tensor_products.mm
+    mv = tensor_products.mv
+    dot = tensor_products.dot
+    outer = tensor_products.outer
 
     def div(self, other: Any) -> Tensor:
         return self / other
@@ -387,6 +343,8 @@ class Tensor(TensorBase):
     relu = tensor_elementwise.relu
     erf = tensor_elementwise.erf
     clamp = tensor_elementwise.clamp
+    clamp_min = tensor_elementwise.clamp_min
+    clamp_max = tensor_elementwise.clamp_max
     clip = tensor_elementwise.clamp
     maximum = tensor_elementwise.maximum
     minimum = tensor_elementwise.minimum
@@ -475,13 +433,6 @@ class Tensor(TensorBase):
     square_ = tensor_inplace.in_place_form("square")
     clamp_min_ = tensor_inplace.in_place_form("clamp_min")
     clamp_max_ = tensor_inplace.in_place_form("clamp_max")
-
-
-def _need_dims(op: str, *operands: tuple[Any, builtins.int]) -> None:
-    for position, (t, ndim) in zip(("first", "second"), operands, strict=True):
-        if not isinstance(t, Tensor) or t.ndim != ndim:
-            shape = t.shape if isinstance(t, Tensor) else type(t).__name__
-            raise RuntimeError(f"{op}: the {position} argument must be a {ndim}-D tensor, got {shape}")
 
 
 def promote(*operands: Any, true_divide: builtins.bool = False) -> list[Tensor]:

@@ -102,6 +102,10 @@ def type(self: Tensor, dtype: Any = None) -> Any:  # noqa: A001
     return f"chainrule.{self.dtype}" if dtype is None else self.to(dtype)
 
 
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    return self.to(other.dtype)
+
+
 def cpu(self: Tensor) -> Tensor:
     return self
 

@@ -165,3 +165,11 @@ def maximum(self: Tensor, other: Any) -> Tensor:
 def minimum(self: Tensor, other: Any) -> Tensor:
     """Element-wise minimum; the gradient goes to the smaller input (split in half on ties)."""
     return self._binary(selection.Minimum, other)
+
+
+def clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    return self.clamp(min=min)
+
+
+def clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    return self.clamp(max=max)
