@@ -31,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd import grad_mode, versions
+from chainrule.autograd import grad_mode, recording, versions
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor_base import TensorBase
+from chainrule.backend import array_on_device_of, namespace_of
 
 
 class FunctionCtx:
@@ -129,8 +130,9 @@ class CustomNode(Function):
         wrap = self.parents[0]._wrap
         with grad_mode.no_grad():
             result = self._call_backward([g if isinstance(g, TensorBase) else wrap(g) for g in self._split(grad)])
-        return tuple(None if r is None else r.data if isinstance(r, TensorBase) else np.asarray(r)
-                     for r in result)
+        # a gradient given as a number or an array goes to the device of the gradient it answers
+        return tuple(None if r is None else r.data if isinstance(r, TensorBase)
+                     else array_on_device_of(r, getattr(r, "dtype", grad.dtype), grad) for r in result)
 
     def backward_graph(self, grad: Any) -> tuple[Any, ...]:
         """Under ``create_graph``: the same backward, recorded (it is written with tensor operations)."""
@@ -151,9 +153,12 @@ def apply_custom(cls: Any, *args: Any, **kwargs: Any) -> Any:
     """Run ``cls.forward(ctx, *args)`` without recording, then record one node for the whole call."""
     if "backward" not in _defined(cls):
         raise NotImplementedError(f"{cls.__name__} defines forward but no backward(ctx, *grads)")
+    if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler)
+        recording.tape.unsupported(f"{cls.__name__}.apply: a custom autograd.Function runs its own Python "
+                                   "forward and backward, which a replay would not run")
     tensors: list[tuple[int, Any]] = [(i, a) for i, a in enumerate(args) if isinstance(a, TensorBase)]
-    recording = grad_mode._state.enabled
-    needs = tuple(isinstance(a, TensorBase) and a.requires_grad and recording for a in args)
+    grads_on = grad_mode._state.enabled
+    needs = tuple(isinstance(a, TensorBase) and a.requires_grad and grads_on for a in args)
     ctx = FunctionCtx(f"{cls.__name__}Backward", needs)
     with grad_mode.no_grad():
         out = cls.forward(ctx, *args, **kwargs)
@@ -176,9 +181,10 @@ def apply_custom(cls: Any, *args: Any, **kwargs: Any) -> Any:
             segments.append((start, start + data.size, data.shape, data.dtype))
             start += data.size
         node = CustomNode(cls, ctx, tuple(i for i, _ in tensors), segments)
-        joint = wrap(np.concatenate([outputs[i].data.reshape(-1) for i in differentiable]), True)
+        xp = namespace_of(outputs[differentiable[0]].data)
+        joint = wrap(xp.concatenate([outputs[i].data.reshape(-1) for i in differentiable]), True)
     if len(outputs) > 1:
-        zeros = {i: wrap(np.zeros(o.shape, o.dtype if o.dtype.kind == "f" else parents[0].dtype))
+        zeros = {i: wrap(namespace_of(o.data).zeros(o.shape, o.dtype if o.dtype.kind == "f" else parents[0].dtype))
                  for i, o in enumerate(outputs) if i not in differentiable and isinstance(o, TensorBase)}
         node.layout = [differentiable.index(i) if i in differentiable else zeros.get(i) for i in range(len(outputs))]
     node.parents = parents

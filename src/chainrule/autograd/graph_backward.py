@@ -24,6 +24,7 @@ from chainrule.autograd import arithmetic as arith
 from chainrule.autograd import linear, losses, reduction, selection, shape, softmax, unary
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import array_on_device_of, namespace_of, scatter_add
 
 Grads = tuple[Tensor | None, ...]
 Rule = Callable[[Any, Tensor], Any]
@@ -67,7 +68,8 @@ def sum_to(grad: Tensor, shape_: tuple[int, ...]) -> Tensor:
 
 
 def _const(like: Tensor, array: Any) -> Tensor:
-    return Tensor._wrap(np.asarray(array, dtype=like.dtype))
+    """``array`` (computed from saved values, outside the graph) as a constant of ``like``'s dtype and device."""
+    return Tensor._wrap(array_on_device_of(array, like.dtype, like.data))
 
 
 # -- arithmetic ----------------------------------------------------------------------------------------
@@ -168,7 +170,8 @@ def _cos(node: Any, g: Tensor) -> Tensor:
 
 @rule(unary.Abs)
 def _abs(node: Any, g: Tensor) -> Tensor:
-    return g * _const(g, np.sign(node.parents[0].data))
+    x = node.parents[0].data
+    return g * _const(g, namespace_of(x).sign(x))
 
 
 @rule(unary.Cast)
@@ -202,7 +205,7 @@ def _relu(node: Any, g: Tensor) -> Tensor:
 def _softplus(node: Any, g: Tensor) -> Tensor:
     scaled, linear_part = node.saved
     x = node.parents[0]
-    if not np.array_equal(scaled, x.data):
+    if not bool(namespace_of(x.data).array_equal(scaled, x.data)):
         raise NotImplementedError("double backward of softplus is implemented for beta=1 only")
     # slope 1 above the threshold (where softplus is x itself), logsig(x) below
     return g * (x.sigmoid() * _const(g, ~linear_part) + _const(g, linear_part))
@@ -267,8 +270,8 @@ class IndexAdd(Function):
 
     def forward(self, g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
         self.save_for_backward(index)
-        full = np.zeros(shape, dtype=g.dtype)
-        np.add.at(full, index, g)
+        full = namespace_of(g).zeros(shape, dtype=g.dtype)
+        scatter_add(full, index, g)
         return full
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
@@ -317,7 +320,7 @@ def _cross_entropy(node: Any, g: Tensor) -> Grads:
     if row_weight is not None or len(logits_shape) != 2:
         raise NotImplementedError("double backward of cross_entropy is implemented for (N, C) logits without "
                                   "class weights, ignored targets or label smoothing")
-    one_hot = np.zeros(logits_shape, dtype=probs.dtype)
+    one_hot = namespace_of(probs).zeros(logits_shape, dtype=probs.dtype)
     one_hot[positions] = 1
     s = _scale(g, reduction_, count)
     if reduction_ == "none":

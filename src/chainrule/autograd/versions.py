@@ -17,7 +17,7 @@ import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from chainrule.backend import is_array, namespace_of
 
 if TYPE_CHECKING:
     from chainrule.autograd.function import Function
@@ -49,14 +49,20 @@ def bump_versions(tensors: list[Any]) -> None:
         bump(tensor)
 
 
-def _saved_arrays(node: Function) -> list[np.ndarray]:
+def _saved_arrays(node: Function) -> list[Any]:
     arrays = []
     for value in node.saved:
-        # a custom Function saves tensors, the engine's ops arrays (and an array's own .data is a buffer)
-        data = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
-        if isinstance(data, np.ndarray) and data.size:
+        # a custom Function saves tensors, the engine's ops arrays (host or GPU; an array's own .data is a
+        # buffer, not an array)
+        data = value if is_array(value) else getattr(value, "data", None)
+        if is_array(data) and data.size:
             arrays.append(data)
     return arrays
+
+
+def _may_share_memory(a: Any, b: Any) -> bool:
+    xp = namespace_of(a)
+    return xp is namespace_of(b) and bool(xp.may_share_memory(a, b))
 
 
 def check_saved(node: Function, output: TensorBase) -> None:
@@ -73,7 +79,7 @@ def check_saved(node: Function, output: TensorBase) -> None:
         changed = ref()
         if changed is None:
             continue
-        if any(np.may_share_memory(changed.data, array) for array in saved):
+        if any(_may_share_memory(changed.data, array) for array in saved):
             role = "output 0" if changed is output else "an input"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an inplace "
