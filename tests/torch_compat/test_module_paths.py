@@ -36,8 +36,6 @@ def test_paths_by_import_and_by_attribute(path: str) -> None:
 
 def test_utils_data_by_attribute_in_a_fresh_interpreter() -> None:
     """``torch.utils.data.DataLoader`` with nothing but ``import chainrule as torch`` (lazy attributes)."""
-    if importlib.util.find_spec("chainrule.utils") is None:
-        pytest.skip("chainrule.utils.data arrives with branch h16 (not merged here yet)")
     code = f"import chainrule as torch; print(all(hasattr(torch.utils.data, n) for n in {UTILS_DATA!r}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

@@ -21,8 +21,6 @@ PROGRAMS = sorted(HERE.glob("p[0-9]*.py"))
 # torch's module paths and where chainrule keeps them (the same names, one prefix changed)
 ALIASED = ["torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.optim",
            "torch.optim.lr_scheduler", "torch.autograd", "torch.utils", "torch.utils.data"]
-# Programs that need chainrule.utils.data (Dataset, DataLoader, ...), which arrives with the branch h16.
-NEEDS_UTILS_DATA = {"p23_dataloader_tensordataset.py", "p24_dataset_subclass.py", "p25_subset_and_collate.py"}
 NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|True|False")
 
 
@@ -64,8 +62,6 @@ def _numbers(text: str) -> list[float]:
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
 def test_program_prints_the_same_numbers_as_with_torch(path: Path) -> None:
-    if path.name in NEEDS_UTILS_DATA and importlib.util.find_spec("chainrule.utils") is None:
-        pytest.skip("needs chainrule.utils.data (branch h16, not merged here yet)")
     import torch  # noqa: F401  (the reference run)
 
     expected = _run(path, "torch")
