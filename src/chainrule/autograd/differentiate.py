@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from chainrule.autograd.engine import run_backward
+from chainrule.autograd.engine import initial_gradient, run_backward
 from chainrule.autograd.tensor import Tensor
 
 
@@ -32,7 +32,7 @@ def _seeds(outputs: tuple[Tensor, ...], grad_outputs: Any, create_graph: bool, c
     if len(given) != len(outputs):
         raise RuntimeError(f"{caller}: got {len(given)} grad_outputs for {len(outputs)} outputs; give one per "
                            "output (None for a scalar output)")
-    return [out._seed(g, create_graph, caller) for out, g in zip(outputs, given, strict=True)]
+    return [initial_gradient(out, g, create_graph, caller) for out, g in zip(outputs, given, strict=True)]
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

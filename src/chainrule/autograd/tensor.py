@@ -173,11 +173,9 @@ class Tensor(TensorBase):
         ``create_graph=True`` the gradients are themselves recorded, so they can be differentiated again
         (``retain_graph`` then defaults to True, as in PyTorch).
         """
-        seed = self._seed(gradient, create_graph, "backward()")
+        seed = initial_gradient(self, gradient, create_graph, "backward()")
         retain = create_graph if retain_graph is None else retain_graph
         run_backward(self, seed, builtins.bool(retain), inputs, create_graph=create_graph)
-
-    _seed = initial_gradient
 
     # -- elementwise arithmetic --------------------------------------------------------------------
     def _operand(self, other: Any) -> Tensor:
@@ -296,8 +294,7 @@ class Tensor(TensorBase):
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def neg(self) -> Tensor:
-        return -self
+    neg = __neg__
 
     # -- products of matrices and vectors (tensor_products.py) ------------------------------------
     mm = tensor_products.mm

@@ -54,7 +54,7 @@ def _saved_arrays(node: Function) -> list[Any]:
     for value in node.saved:
         # a custom Function saves tensors, the engine's ops arrays (host or GPU; an array's own .data is a
         # buffer, not an array)
-        data = value if is_array(value) else getattr(value, "data", None)
+        data: Any = value if is_array(value) else getattr(value, "data", None)
         if is_array(data) and data.size:
             arrays.append(data)
     return arrays
