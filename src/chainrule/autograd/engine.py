@@ -134,18 +134,21 @@ def run_backward(roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: boo
 def _walk(roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: bool, inputs: Sequence[Tensor] | None,
           create_graph: bool, accumulate: bool) -> list[Any]:
     """One reverse walk over the graph (see ``run_backward``)."""
-    starts: Sequence[Tensor] = roots if isinstance(roots, (list, tuple)) else (roots,)  # type: ignore[assignment]
-    if starts is not roots:
-        seeds = (seeds,)
-    order = topological_order(*starts)
+    grads: dict[int, Any]
+    if isinstance(roots, (list, tuple)):
+        order = topological_order(*roots)
+        grads = {}
+        for root, seed in zip(roots, seeds, strict=True):
+            previous = grads.get(id(root))
+            grads[id(root)] = seed if previous is None else previous + seed
+    else:  # one root, as loss.backward() gives
+        order = topological_order(roots)  # type: ignore[arg-type]  # not a sequence: one tensor
+        grads = {id(roots): seeds}
     only = None if inputs is None else {id(t) for t in inputs}
-    grads: dict[int, Any] = {}
-    for root, seed in zip(starts, seeds, strict=True):
-        previous = grads.get(id(root))
-        grads[id(root)] = seed if previous is None else previous + seed
     captured: dict[int, Any] = {}
     handed_out: set[int] = set()
     step = _graph_step if create_graph else None
+    clock = versions.CLOCK  # read per node: a hook may change a tensor in place during the walk
     for node in reversed(order):
         grad = grads.pop(id(node), None)
         if grad is None:
@@ -167,7 +170,7 @@ def _walk(roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: bool, inpu
                 "freed by the first backward(). Pass retain_graph=True to the first backward() if you need to "
                 "go through the same graph twice, or run the forward pass again."
             )
-        if ctx.clock != versions.CLOCK[0]:
+        if ctx.clock != clock[0]:
             versions.check_saved(ctx, node)  # something changed in place since this op ran
         parent_grads = ctx.backward(grad) if step is None else step(ctx, grad)
         if not isinstance(parent_grads, tuple):

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from chainrule import backend
-from chainrule.autograd import grad_mode, recording, versions
+from chainrule.autograd import grad_mode, recording
+from chainrule.autograd.versions import CLOCK
 
 if TYPE_CHECKING:
     # Only for the annotations: tensor.py imports the ops and so this module, never the other way round.
@@ -56,14 +57,15 @@ class Function:
     """Base class of every differentiable operation (see the module docstring)."""
 
     __slots__ = ("parents", "saved", "needs_input_grad", "released", "clock", "__dict__")
+    clock: int
 
     def __init__(self) -> None:
         self.parents: tuple[Tensor, ...] = ()
         self.saved: tuple[Any, ...] = ()
         self.needs_input_grad: tuple[bool, ...] = ()
         self.released = False
-        # The in-place clock when the op ran: backward checks what it saved only if the clock moved since.
-        self.clock = 0
+        # ``clock``, the in-place clock when the op ran, is set by ``apply`` when the op is recorded (only
+        # then is it read): backward checks what the op saved only if the clock moved since.
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass written in PyTorch's protocol (``@staticmethod forward(ctx, ...)`` on tensors) gets
@@ -121,7 +123,7 @@ class Function:
             needs = tuple([t.requires_grad for t in inputs])
             requires_grad = True in needs
             node.needs_input_grad = needs
-            node.clock = versions.CLOCK[0]
+            node.clock = CLOCK[0]
         arrays = [t.data for t in inputs]
         if backend.devices_in_use:  # False until something is put on a GPU: the CPU path pays nothing
             for array in arrays:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from chainrule.backend import is_array, namespace_of
@@ -43,10 +44,19 @@ def bump(tensor: TensorBase) -> None:
     _LOG.append((CLOCK[0], weakref.ref(tensor), before))
 
 
-def bump_versions(tensors: list[Any]) -> None:
-    """``bump`` each of ``tensors`` (an optimiser's step changes every parameter in place)."""
-    for tensor in tensors:
-        bump(tensor)
+def bump_updated(parameters: Iterable[Any]) -> None:
+    """``bump`` each of ``parameters`` that has a gradient (what an optimiser's step changes in place),
+    written out here because it runs once per parameter per training step."""
+    clock = CLOCK[0]
+    log = _LOG.append
+    for tensor in parameters:
+        if tensor.grad is None:
+            continue
+        before = getattr(tensor, "_version_count", 0)
+        tensor._version_count = before + 1
+        clock += 1
+        log((clock, weakref.ref(tensor), before))
+    CLOCK[0] = clock
 
 
 def _saved_arrays(node: Function) -> list[Any]:
