@@ -27,9 +27,12 @@ from chainrule import (  # noqa: F401
 from chainrule.autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from chainrule.autograd.functional import (
     abs,
+    add,
+    all,
     allclose,
     amax,
     amin,
+    any,
     argmax,
     argmin,
     cat,
@@ -38,6 +41,8 @@ from chainrule.autograd.functional import (
     concat,
     cos,
     cumsum,
+    div,
+    dot,
     erf,
     exp,
     flatten,
@@ -52,7 +57,11 @@ from chainrule.autograd.functional import (
     min,
     minimum,
     mm,
+    mul,
+    mv,
+    neg,
     norm,
+    outer,
     permute,
     pow,
     prod,
@@ -66,7 +75,9 @@ from chainrule.autograd.functional import (
     squeeze,
     stack,
     std,
+    sub,
     sum,
+    t,
     tanh,
     topk,
     transpose,
@@ -83,6 +94,7 @@ from chainrule.creation import (
     arange,
     as_tensor,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
@@ -147,6 +159,7 @@ _LAZY: dict[str, str] = {
     "compile": "chainrule.compiler",
     "compiler": "chainrule.compiler",
     "diagnose": "chainrule.train",
+    "utils": "chainrule.utils",  # PyTorch's torch.utils.data (DataLoader, Dataset, ...)
 }
 
 
@@ -177,4 +190,5 @@ __all__ = [
     "sqrt", "square", "squeeze", "stack", "std", "sum", "tanh", "tensor", "transpose", "uint8",
     "unsqueeze", "var", "where", "zeros", "zeros_like", *_LAZY,
     "cuda", "device", "get_default_device", "set_default_device",
+    "add", "all", "any", "div", "dot", "empty_like", "mul", "mv", "neg", "outer", "sub", "t",
 ]

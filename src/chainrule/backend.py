@@ -269,6 +269,11 @@ def device_of(array: Any) -> device:
     return CPU if backend is None else device("cuda", backend.device_index(array))
 
 
+def is_array(value: Any) -> bool:
+    """Whether ``value`` is an array of a known array library (NumPy's, or a GPU library's)."""
+    return isinstance(value, _ndarray) or _backend_of(value) is not None
+
+
 def is_host(array: Any) -> bool:
     return builtin_type(array) is _ndarray or _backend_of(array) is None
 

@@ -95,6 +95,11 @@ def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: b
                  t.device if device is None else device)
 
 
+def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """As ``zeros_like``: chainrule never hands out uninitialised memory."""
+    return zeros_like(t, dtype, device, requires_grad)
+
+
 def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
     return _made(np.full(t.shape, fill_value, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)),

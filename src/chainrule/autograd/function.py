@@ -26,6 +26,7 @@ import numpy as np
 
 from chainrule import backend
 from chainrule.autograd import grad_mode, recording
+from chainrule.autograd.versions import CLOCK
 
 if TYPE_CHECKING:
     # Only for the annotations: tensor.py imports the ops and so this module, never the other way round.
@@ -55,13 +56,26 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class Function:
     """Base class of every differentiable operation (see the module docstring)."""
 
-    __slots__ = ("parents", "saved", "needs_input_grad", "released", "__dict__")
+    __slots__ = ("parents", "saved", "needs_input_grad", "released", "clock", "__dict__")
+    clock: int
 
     def __init__(self) -> None:
         self.parents: tuple[Tensor, ...] = ()
         self.saved: tuple[Any, ...] = ()
         self.needs_input_grad: tuple[bool, ...] = ()
         self.released = False
+        # ``clock``, the in-place clock when the op ran, is set by ``apply`` when the op is recorded (only
+        # then is it read): backward checks what the op saved only if the clock moved since.
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass written in PyTorch's protocol (``@staticmethod forward(ctx, ...)`` on tensors) gets
+        that protocol's ``apply`` here, once, when the class is made; the engine's own ops (array-level
+        methods) keep the fast ``apply`` below, untouched per call."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            from chainrule.autograd.custom_function import install_ctx_protocol
+
+            install_ctx_protocol(cls)
 
     # -- the two halves every op writes -----------------------------------------------------------
     def forward(self, *arrays: Any, **options: Any) -> np.ndarray:
@@ -82,13 +96,23 @@ class Function:
         self.released = True
 
     @property
-    def name(self) -> str:
+    def op_name(self) -> str:
         """The op's name as the graph shows it: the class name without the ``Function`` suffix that the ops
         behind an ``nn`` layer carry (``SigmoidFunction`` -> ``Sigmoid``, as PyTorch's ``SigmoidBackward0``)."""
         return type(self).__name__.removesuffix("Function")
 
+    def name(self) -> str:
+        """PyTorch's ``grad_fn.name()``: ``"MulBackward0"``."""
+        return f"{self.op_name}Backward0"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's ``grad_fn.next_functions``: per input, the node gradients flow to next (the input's
+        ``grad_fn``, an ``AccumulateGrad`` for a leaf that requires grad, else None) and its output index."""
+        return tuple((_next_node(t), 0) for t in self.parents)
+
     def __repr__(self) -> str:
-        return f"<{self.name}Backward>"
+        return f"<{self.op_name}Backward>"
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
@@ -99,12 +123,13 @@ class Function:
             needs = tuple([t.requires_grad for t in inputs])
             requires_grad = True in needs
             node.needs_input_grad = needs
+            node.clock = CLOCK[0]
         arrays = [t.data for t in inputs]
         if backend.devices_in_use:  # False until something is put on a GPU: the CPU path pays nothing
             for array in arrays:
                 if type(array) is not np.ndarray:
                     # Only off the NumPy path: inputs on two devices are refused in PyTorch's words.
-                    backend.check_same_device(node.name, arrays)
+                    backend.check_same_device(node.op_name, arrays)
                     break
         out = node.forward(*arrays, **options)
         if type(out) is not np.ndarray:
@@ -122,3 +147,27 @@ class Function:
         if recording.tape is not None:  # cr.compile is tracing (chainrule.compiler): record this op
             recording.tape.record_op(node, inputs, options, result)
         return result
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad: the end of a path, where ``backward``
+    adds into ``variable.grad`` (PyTorch's name)."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple[()]:
+        return ()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def _next_node(tensor: Tensor) -> Any:
+    if tensor._ctx is not None:
+        return tensor._ctx
+    return AccumulateGrad(tensor) if tensor.requires_grad else None

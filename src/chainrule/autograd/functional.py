@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ __all__ = [
     "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax",
     "sqrt", "stack", "sum", "tanh", "where", "flatten", "reshape", "transpose", "unsqueeze", "squeeze",
     "permute", "pow", "mm", "square", "var", "std", "erf", "allclose", "amax", "amin", "gather", "topk",
-    "prod", "cumsum", "norm",
+    "prod", "cumsum", "norm", "add", "sub", "mul", "div", "neg", "t", "mv", "dot", "outer", "all", "any",
 ]
 
 
@@ -38,8 +39,8 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     axis = normalize_dim(dim, parts[0].ndim)
     reference = parts[0].shape
     for i, t in enumerate(parts):
-        if t.ndim != len(reference) or any(a != b for k, (a, b) in enumerate(zip(t.shape, reference, strict=True))
-                                          if k != axis):
+        pairs = enumerate(zip(t.shape, reference, strict=True))
+        if t.ndim != len(reference) or builtins.any(a != b for k, (a, b) in pairs if k != axis):
             raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {reference}; "
                                f"all dims except dim {dim} must match")
     return shape.Cat.apply(*parts, dim=axis)
@@ -212,9 +213,69 @@ def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bo
     return bool(np.allclose(_t(a).data, _t(b).data, rtol=rtol, atol=atol))
 
 
-def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002 - PyTorch's names
     """Matrix product with NumPy/PyTorch rules (``input @ other``)."""
-    return _t(input).matmul(other)
+    return _into(out, _t(input).matmul(other), "matmul")
+
+
+def _into(out: Tensor | None, result: Tensor, op: str) -> Tensor:
+    """PyTorch's ``out=``: write ``result`` into ``out`` (same shape) and return ``out``."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}: out= must be a chainrule Tensor, got {type(out).__name__}")
+    if result.requires_grad:
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad; drop out= and assign the result instead")
+    if out.shape != result.shape:
+        raise RuntimeError(f"{op}: out= has shape {out.shape} but the result has shape {result.shape}")
+    return out.copy_(result)
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input + alpha * other."""
+    return _into(out, _t(input).add(other, alpha=alpha), "add")
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input - alpha * other."""
+    return _into(out, _t(input).sub(other, alpha=alpha), "sub")
+
+
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return _into(out, _t(input) * other, "mul")
+
+
+def div(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return _into(out, _t(input) / other, "div")
+
+
+def neg(input: Any) -> Tensor:  # noqa: A002
+    return -_t(input)
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    return input.t()
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    return input.mv(vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return input.dot(other)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    return input.outer(vec2)
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    return input.all(dim, keepdim)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    return input.any(dim, keepdim)
 
 
 def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002

@@ -34,11 +34,12 @@ from chainrule.autograd import (
     tensor_conversion,
     tensor_elementwise,
     tensor_inplace,
+    tensor_products,
     tensor_reduction,
     tensor_shape,
     unary,
 )
-from chainrule.autograd.engine import run_backward
+from chainrule.autograd.engine import initial_gradient, run_backward
 from chainrule.autograd.function import Function
 from chainrule.autograd.printing import format_array
 from chainrule.autograd.tensor_base import TensorBase
@@ -125,6 +126,7 @@ class Tensor(TensorBase):
     int = tensor_conversion.int
     bool = tensor_conversion.bool
     type = tensor_conversion.type
+    type_as = tensor_conversion.type_as
     cpu = tensor_conversion.cpu
     cuda = tensor_conversion.cuda
     contiguous = tensor_conversion.contiguous
@@ -133,6 +135,7 @@ class Tensor(TensorBase):
     new_ones = tensor_conversion.new_ones
     new_full = tensor_conversion.new_full
     new_tensor = tensor_conversion.new_tensor
+    new_empty = tensor_conversion.new_zeros  # NOTE: zero-filled: never hand out uninitialised memory
 
     # -- the graph --------------------------------------------------------------------------------
     def detach(self) -> Tensor:
@@ -166,29 +169,13 @@ class Tensor(TensorBase):
         """Backpropagate: add d(self)/d(leaf) (times ``gradient``) into ``.grad`` of every leaf that
         requires grad. A scalar needs no ``gradient``; a non-scalar needs one of its own shape.
 
-        The graph's saved values are freed afterwards unless ``retain_graph=True``.
+        The graph's saved values are freed afterwards unless ``retain_graph=True``. With
+        ``create_graph=True`` the gradients are themselves recorded, so they can be differentiated again
+        (``retain_graph`` then defaults to True, as in PyTorch).
         """
-        if create_graph:
-            raise NotImplementedError("create_graph=True (gradients of gradients) is not supported by chainrule")
-        if not self.requires_grad:
-            raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn; did you "
-                               "forget requires_grad=True on the inputs, or compute it under cr.no_grad()?")
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward(): grad can be implicitly created only for scalar outputs, but this tensor "
-                    f"has shape {self.shape}. Reduce it first (loss.sum() or loss.mean()), or pass the "
-                    f"gradient of the final result with respect to it: t.backward(cr.ones_like(t))"
-                )
-            # Made on the host and moved: a GPU library's ones() would allocate on the *current* GPU,
-            # not necessarily this tensor's (cuda:1).
-            seed = backend.to_device(np.ones(self.data.shape, self.data.dtype), self.device)
-        else:
-            seed = backend.to_device(to_array(gradient, dtype=self.dtype), self.device)
-            if seed.shape != self.shape:
-                raise RuntimeError(f"backward(): gradient has shape {seed.shape} but the tensor has shape "
-                                   f"{self.shape}; they must match")
-        run_backward(self, seed, builtins.bool(retain_graph), inputs)
+        seed = initial_gradient(self, gradient, create_graph, "backward()")
+        retain = create_graph if retain_graph is None else retain_graph
+        run_backward(self, seed, builtins.bool(retain), inputs, create_graph=create_graph)
 
     # -- elementwise arithmetic --------------------------------------------------------------------
     def _operand(self, other: Any) -> Tensor:
@@ -307,6 +294,14 @@ class Tensor(TensorBase):
     def mul(self, other: Any) -> Tensor:
         return self * other
 
+    neg = __neg__
+
+    # -- products of matrices and vectors (tensor_products.py) ------------------------------------
+    mm = tensor_products.mm
+    mv = tensor_products.mv
+    dot = tensor_products.dot
+    outer = tensor_products.outer
+
     def div(self, other: Any) -> Tensor:
         return self / other
 
@@ -350,6 +345,8 @@ class Tensor(TensorBase):
     relu = tensor_elementwise.relu
     erf = tensor_elementwise.erf
     clamp = tensor_elementwise.clamp
+    clamp_min = tensor_elementwise.clamp_min
+    clamp_max = tensor_elementwise.clamp_max
     clip = tensor_elementwise.clamp
     maximum = tensor_elementwise.maximum
     minimum = tensor_elementwise.minimum
@@ -424,6 +421,20 @@ class Tensor(TensorBase):
     clamp_ = tensor_inplace.clamp_
     uniform_ = tensor_inplace.uniform_
     normal_ = tensor_inplace.normal_
+    exp_ = tensor_inplace.in_place_form("exp")
+    log_ = tensor_inplace.in_place_form("log")
+    sqrt_ = tensor_inplace.in_place_form("sqrt")
+    abs_ = tensor_inplace.in_place_form("abs")
+    neg_ = tensor_inplace.in_place_form("neg")
+    pow_ = tensor_inplace.in_place_form("pow")
+    sin_ = tensor_inplace.in_place_form("sin")
+    cos_ = tensor_inplace.in_place_form("cos")
+    tanh_ = tensor_inplace.in_place_form("tanh")
+    sigmoid_ = tensor_inplace.in_place_form("sigmoid")
+    relu_ = tensor_inplace.in_place_form("relu")
+    square_ = tensor_inplace.in_place_form("square")
+    clamp_min_ = tensor_inplace.in_place_form("clamp_min")
+    clamp_max_ = tensor_inplace.in_place_form("clamp_max")
 
 
 def promote(*operands: Any, true_divide: builtins.bool = False) -> list[Tensor]:

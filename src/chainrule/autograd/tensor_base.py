@@ -24,13 +24,15 @@ class TensorBase:
     """The state of a tensor: its array, whether it records gradients, its gradient, and the graph node
     that produced it (None for a leaf); and the read-only views of that state (shape, dtype, ...)."""
 
-    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    # _version_count is set by the first in-place change only (versions.bump): nothing to do per new tensor.
+    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_retains_grad", "name", "_version_count", "__weakref__")
 
     data: np.ndarray
     requires_grad: bool
     grad: Tensor | None
     _ctx: Function | None
     _retains_grad: bool
+    _version_count: builtins.int
     name: str | None
 
     def _set_state(self, array: np.ndarray) -> None:
@@ -42,6 +44,11 @@ class TensorBase:
         self._retains_grad = False
         self.name = None
         self.requires_grad = False
+
+    @property
+    def _version(self) -> builtins.int:
+        """How many times this tensor was changed in place (PyTorch's version counter, see versions.py)."""
+        return getattr(self, "_version_count", 0)
 
     @property
     def shape(self) -> tuple[builtins.int, ...]:

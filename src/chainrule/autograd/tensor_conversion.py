@@ -12,7 +12,6 @@ from chainrule import backend, dtypes
 from chainrule.autograd import grad_mode, transfer, unary
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import to_array
-from chainrule.backend import namespace_of
 
 if TYPE_CHECKING:
     from chainrule.autograd.tensor import Tensor
@@ -131,6 +130,10 @@ def type(self: Tensor, dtype: Any = None) -> Any:  # noqa: A001
     return f"chainrule.{self.dtype}" if dtype is None else self.to(dtype)
 
 
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    return self.to(other.dtype)
+
+
 def cpu(self: Tensor) -> Tensor:
     """This tensor in host memory (itself when it is there already)."""
     return self.to("cpu")
@@ -150,22 +153,40 @@ def clone(self: Tensor) -> Tensor:
     return unary.Clone.apply(self)
 
 
-def new_zeros(self: Tensor, *size: Any) -> Tensor:
-    xp = namespace_of(self.data)
-    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(xp.zeros(shape, dtype=self.dtype))
+def _new_dtype(self: Tensor, dtype: Any) -> np.dtype:
+    """The dtype of a ``new_*`` tensor: this tensor's unless given."""
+    return self.dtype if dtype is None else dtypes.resolve(dtype)
 
 
-def new_ones(self: Tensor, *size: Any) -> Tensor:
-    xp = namespace_of(self.data)
-    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return self._wrap(xp.ones(shape, dtype=self.dtype))
+def _new(self: Tensor, array: np.ndarray, device: Any, requires_grad: builtins.bool) -> Tensor:
+    """A host-built ``new_*`` array as a tensor on ``device`` (this tensor's device unless given)."""
+    t = self._wrap(backend.to_device(array, backend.device_of(self.data) if device is None else device))
+    return t.requires_grad_(True) if requires_grad else t
 
 
-def new_full(self: Tensor, size: Any, fill_value: Any) -> Tensor:
-    xp = namespace_of(self.data)
-    return self._wrap(xp.full(tuple(size), fill_value, dtype=self.dtype))
+def _size_arg(size: tuple[Any, ...]) -> tuple[builtins.int, ...]:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
 
 
-def new_tensor(self: Tensor, data: Any) -> Tensor:
-    return self._wrap(to_array(data, self.dtype))
+def new_zeros(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+              requires_grad: builtins.bool = False) -> Tensor:
+    return _new(self, np.zeros(_size_arg(size), _new_dtype(self, dtype)), device, requires_grad)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+             requires_grad: builtins.bool = False) -> Tensor:
+    return _new(self, np.ones(_size_arg(size), _new_dtype(self, dtype)), device, requires_grad)
+
+
+def new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+             requires_grad: builtins.bool = False) -> Tensor:
+    return _new(self, np.full(_size_arg((size,)), fill_value, dtype=_new_dtype(self, dtype)), device, requires_grad)
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
+               requires_grad: builtins.bool = False) -> Tensor:
+    """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given), cut from any graph, on this
+    tensor's device (unless ``device`` is given)."""
+    if isinstance(data, TensorBase):
+        data = data.data
+    return _new(self, to_array(data, _new_dtype(self, dtype)), device, requires_grad)

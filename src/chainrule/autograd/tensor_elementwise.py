@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chainrule import dtypes
 from chainrule.autograd import activation as act
 from chainrule.autograd import selection, unary
+from chainrule.autograd.dims import normalize_dims
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import NUMBERS, python_number
 from chainrule.backend import namespace_of
@@ -74,14 +75,16 @@ def bitwise_or(self: Tensor, other: Any) -> Tensor:
     return self._compare(xp.logical_or if self.dtype == dtypes.bool else xp.bitwise_or, other)
 
 
-def any(self: Tensor) -> Tensor:  # noqa: A001
+def any(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:  # noqa: A001
+    """True where any element (along ``dim``, or of all) is non-zero."""
     xp = namespace_of(self.data)
-    return self._wrap(xp.asarray(self.data.any()))
+    return self._wrap(xp.asarray(self.data.any(axis=normalize_dims(dim, self.ndim), keepdims=keepdim)))
 
 
-def all(self: Tensor) -> Tensor:  # noqa: A001
+def all(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:  # noqa: A001
+    """True where every element (along ``dim``, or of all) is non-zero."""
     xp = namespace_of(self.data)
-    return self._wrap(xp.asarray(self.data.all()))
+    return self._wrap(xp.asarray(self.data.all(axis=normalize_dims(dim, self.ndim), keepdims=keepdim)))
 
 
 def isnan(self: Tensor) -> Tensor:
@@ -175,3 +178,11 @@ def maximum(self: Tensor, other: Any) -> Tensor:
 def minimum(self: Tensor, other: Any) -> Tensor:
     """Element-wise minimum; the gradient goes to the smaller input (split in half on ties)."""
     return self._binary(selection.Minimum, other)
+
+
+def clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    return self.clamp(min=min)
+
+
+def clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    return self.clamp(max=max)

@@ -13,6 +13,7 @@ from chainrule.autograd import arithmetic as arith
 from chainrule.autograd import grad_mode
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor_base import TensorBase
+from chainrule.autograd.versions import bump
 from chainrule.backend import device_of, namespace_of, to_device
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def apply_inplace(self: Tensor, ufunc: Any, other: Any) -> Tensor:
     self._check_inplace(other)
     other_data = other.data if isinstance(other, TensorBase) else other
     ufunc(self.data, other_data, out=self.data, casting="same_kind")
+    bump(self)
     return self
 
 
@@ -105,12 +107,14 @@ def div_(self: Tensor, other: Any) -> Tensor:
 def zero_(self: Tensor) -> Tensor:
     self._check_inplace()
     self.data[...] = 0
+    bump(self)
     return self
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     self._check_inplace()
     self.data[...] = value.data.item() if isinstance(value, TensorBase) else value
+    bump(self)
     return self
 
 
@@ -125,6 +129,7 @@ def copy_(self: Tensor, source: Any) -> Tensor:
     except ValueError:
         raise RuntimeError(f"copy_: source of shape {source_data.shape} does not fit a tensor of "
                            f"shape {self.shape}") from None
+    bump(self)
     return self
 
 
@@ -132,6 +137,7 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     xp = namespace_of(self.data)
     self._check_inplace()
     xp.clip(self.data, min, max, out=self.data)
+    bump(self)
     return self
 
 
@@ -140,6 +146,7 @@ def uniform_(self: Tensor, a: builtins.float = 0.0, b: builtins.float = 1.0, gen
 
     self._check_inplace()
     self.data[...] = to_device(make_rng(generator).uniform(a, b, size=self.shape), device_of(self.data))
+    bump(self)
     return self
 
 
@@ -148,4 +155,32 @@ def normal_(self: Tensor, mean: builtins.float = 0.0, std: builtins.float = 1.0,
 
     self._check_inplace()
     self.data[...] = to_device(make_rng(generator).normal(mean, std, size=self.shape), device_of(self.data))
+    bump(self)
     return self
+
+
+def replace_with(self: Tensor, result: Any) -> Tensor:
+    """Write ``result`` (the op computed out of place, under no_grad) into this tensor: the in-place form
+    of any op (``exp_``, ``pow_``, ``relu_``, ...), with the same rules as the other in-place updates."""
+    namespace_of(self.data).copyto(self.data, result.data, casting="same_kind")
+    bump(self)
+    return self
+
+
+# The names of the methods ``in_place_form`` made (``exp_``, ...): cr.compile's tracer refuses them all.
+IN_PLACE_FORMS: list[str] = []
+
+
+def in_place_form(name: str) -> Any:
+    """``Tensor.<name>_``: the method ``name`` applied in place (PyTorch's trailing-underscore methods)."""
+    IN_PLACE_FORMS.append(f"{name}_")
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        self._check_inplace()
+        with grad_mode.no_grad():
+            result = getattr(self, name)(*args, **kwargs)
+        return replace_with(self, result)
+
+    method.__name__ = f"{name}_"
+    method.__doc__ = f"``{name}`` in place (see ``Tensor.{name}``)."
+    return method

@@ -14,6 +14,7 @@ from chainrule.autograd import shape as shape_ops
 from chainrule.autograd.dims import insertion_dim, normalize_dim, normalize_dims
 from chainrule.autograd.tensor_base import TensorBase
 from chainrule.autograd.values import index_value, to_array
+from chainrule.autograd.versions import bump
 from chainrule.backend import device_of, to_device
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def get_item(self: Tensor, index: Any) -> Tensor:
 def set_item(self: Tensor, index: Any, value: Any) -> None:
     self._check_inplace(value)
     self.data[index_value(index)] = value.data if isinstance(value, TensorBase) else value
+    bump(self)
 
 
 def gather(self: Tensor, dim: builtins.int, index: Any) -> Tensor:

@@ -217,7 +217,7 @@ def generate(trace: Trace, resolved: list[tuple[str, Any]]) -> Callable[..., Any
                 w.line(f"s{raw} = r[{index}]" if as_tuple else f"s{raw} = r")
                 value = f"s{raw}"
                 if fit is not None:
-                    value = f"FIT({value}, {w.name('V', fit)}, {w.name('V', ctx.name)})"
+                    value = f"FIT({value}, {w.name('V', fit)}, {w.name('V', ctx.op_name)})"
                 if cast is not None:
                     value = f"{value}.astype({w.name('V', cast)})"
                 if final != raw:

@@ -27,10 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd import recording
+from chainrule.autograd import engine, recording, versions
 from chainrule.autograd.engine import _fit_to_input, store_grad, topological_order
 from chainrule.autograd.function import Function
 from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.tensor_inplace import IN_PLACE_FORMS
 
 Ref = tuple[str, int]  # ("s", slot) or ("u", unknown index)
 
@@ -138,9 +139,27 @@ class Tracer:
         self.trace.effects = self.trace.effects or not repeatable
         return result
 
-    def run_backward(self, root: Tensor, seed: np.ndarray, retain_graph: bool,
-                     inputs: Sequence[Tensor] | None) -> None:
-        """``engine.run_backward``'s walk, performed and written down step by step."""
+    def run_backward(self, roots: Tensor | Sequence[Tensor], seeds: Any, retain_graph: bool,
+                     inputs: Sequence[Tensor] | None, create_graph: bool, accumulate: bool) -> list[Any]:
+        """``engine.run_backward``'s walk, performed and written down step by step. Written down only for
+        one root whose gradients go into ``.grad``; ``autograd.grad``, ``create_graph=True`` or several
+        roots run the engine's own walk unrecorded and make the step run eagerly."""
+        several = isinstance(roots, (list, tuple))
+        if several or create_graph or not accumulate:
+            what = ("cr.autograd.grad" if not accumulate else "create_graph=True" if create_graph
+                    else "a backward of several tensors at once")
+            self.unsupported(f"{what} inside the step; a replay repeats only loss.backward() into .grad")
+            recording.tape = None
+            try:
+                return engine.run_backward(roots, seeds, retain_graph, inputs, create_graph, accumulate)
+            finally:
+                recording.tape = self
+        root: Tensor = roots  # type: ignore[assignment]  # one root (``several`` is False)
+        seed = seeds
+        self._walk(root, seed, retain_graph, inputs)
+        return []
+
+    def _walk(self, root: Tensor, seed: np.ndarray, retain_graph: bool, inputs: Sequence[Tensor] | None) -> None:
         trace = self.trace
         trace.backward = True
         order = topological_order(root)
@@ -161,8 +180,10 @@ class Tracer:
             if ctx is None:
                 continue
             if ctx.released:
-                raise RuntimeError(f"Trying to backward through the graph a second time: the values {ctx.name} "
+                raise RuntimeError(f"Trying to backward through the graph a second time: the values {ctx.op_name} "
                                    "saved were freed by the first backward(); pass retain_graph=True")
+            if ctx.clock != versions.CLOCK[0]:
+                versions.check_saved(ctx, node)  # something changed in place since this op ran
             returned = ctx.backward(grad)
             as_tuple = isinstance(returned, tuple)
             parent_grads = returned if as_tuple else (returned,)
@@ -174,7 +195,7 @@ class Tracer:
                 data = parent.data
                 fit = cast = None
                 if parent_grad.shape != data.shape:
-                    parent_grad = _fit_to_input(parent_grad, data.shape, ctx.name)
+                    parent_grad = _fit_to_input(parent_grad, data.shape, ctx.op_name)
                     fit = data.shape
                 if parent_grad.dtype != data.dtype:
                     parent_grad = parent_grad.astype(data.dtype)
@@ -295,7 +316,8 @@ def trace_call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, 
     patches.append((Tensor, "__bool__", _patched("branch", Tensor.__bool__)))
     patches.append((Tensor, "_inplace", _patched("inplace", Tensor._inplace)))
     patches.append((Tensor, "_compare", _patched("compare", Tensor._compare)))
-    patches.extend((Tensor, name, _refused(name, getattr(Tensor, name))) for name in UNREPLAYED_WRITES)
+    refused = (*UNREPLAYED_WRITES, *IN_PLACE_FORMS)  # IN_PLACE_FORMS: exp_, relu_, pow_, ...
+    patches.extend((Tensor, name, _refused(name, getattr(Tensor, name))) for name in refused)
     saved = [(cls, name, cls.__dict__[name]) for cls, name, _ in patches]
     for cls, name, method in patches:
         setattr(cls, name, method)

@@ -120,6 +120,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"binary_cross_entropy: all elements of input should be between 0 and 1 (they are "
                            f"probabilities), got values from {x.data.min():.4g} to {x.data.max():.4g}; for "
                            "logits use binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss)")
+    if y.data.size and (y.data.min() < 0 or y.data.max() > 1):
+        raise RuntimeError(f"binary_cross_entropy: all elements of target should be between 0 and 1 (labels 0/1 "
+                           f"or probabilities), got values from {y.data.min():.4g} to {y.data.max():.4g}; for "
+                           "more than two classes use cross_entropy with one output per class")
     return losses.BinaryCrossEntropy.apply(x, y, weight=_constant("binary_cross_entropy", "weight", weight, x, None),
                                   reduction=check_reduction("binary_cross_entropy", reduction))
 

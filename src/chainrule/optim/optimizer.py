@@ -30,6 +30,7 @@ from chainrule.autograd import recording
 from chainrule.autograd.engine import clear_grads
 from chainrule.autograd.grad_mode import enable_grad, no_grad
 from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.versions import bump_updated
 from chainrule.backend import is_host, namespace_of, to_device, to_host
 
 # NOTE: state_dict numbers the parameters in order, so that order must not change between runs.
@@ -212,6 +213,8 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 self._update_group(group)
+                # An update is an in-place change: a graph that saved a parameter refuses backward after it.
+                bump_updated(group["params"])
         return loss
 
     # -- saving and resuming ----------------------------------------------------------------------------

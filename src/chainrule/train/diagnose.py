@@ -218,7 +218,7 @@ def _last_step(recorder: LayerRecorder, output: Tensor) -> tuple[str, str]:
         if recorder.outputs[last] is output:
             module = dict(recorder.layers)[last]
             return last, type(module).__name__
-    operation = output.grad_fn.name if output.grad_fn is not None else ""  # "Softmax" for SoftmaxFunction
+    operation = output.grad_fn.op_name if output.grad_fn is not None else ""  # "Softmax" for SoftmaxFunction
     return "", operation if operation in _OUTPUT_KINDS else ""
 
 

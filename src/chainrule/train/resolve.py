@@ -204,9 +204,25 @@ def prepare_targets(y: Any, loss_fn: Any, shape: tuple[int, ...], dtype: np.dtyp
         row = int(np.argwhere(~np.isfinite(array))[0][0])
         raise ValueError(f"{name} contains NaN or infinite values (first in row {row}); the loss would be "
                          "NaN")
+    _check_binary_labels(array, loss_fn, name)
     if len(array) and array[0].size == per_sample and array.shape[1:] != tuple(shape[1:]):
         array = array.reshape((len(array), *shape[1:]))
     return array
+
+
+def _check_binary_labels(array: np.ndarray, loss_fn: Any, name: str) -> None:
+    """A binary cross-entropy trains on labels 0 and 1 only: a label 2 would give a loss that is still
+    finite but a model that predicts nothing meaningful (PyTorch's BCELoss refuses such targets too)."""
+    from chainrule import nn
+
+    if not isinstance(loss_fn, (nn.BCELoss, nn.BCEWithLogitsLoss)) or not array.size:
+        return
+    odd = array[(array != 0) & (array != 1)]
+    if odd.size:
+        values = np.unique(array)
+        shown = ", ".join(f"{v:g}" for v in values[:6]) + (", ..." if len(values) > 6 else "")
+        raise ValueError(f"fit: {loss_name(loss_fn)} needs labels 0 and 1, but {name} holds {shown}; for more "
+                         "than two classes use loss='cross_entropy' with one output per class (labels 0..C-1)")
 
 
 def split_validation(arrays: Sequence[np.ndarray],
