@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from chainrule import backend
 from chainrule.autograd import grad_mode, recording, versions
 from chainrule.autograd.backward_hooks import (
