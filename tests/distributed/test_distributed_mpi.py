@@ -98,9 +98,11 @@ def test_chainrule_train_under_mpiexec(tmp_path) -> None:
     from chainrule.cli import main
 
     arguments = ["train", "--dataset", "moons", "--epochs", "5", "--hidden", "8", "--batch-size", "16",
-                 "--seed", "3", "--quiet", "--plot", "none.png"]
-    assert main([*arguments, "--out", str(tmp_path / "alone.safetensors")]) == 0
-    result = run_mpi(2, ["-m", "chainrule", *arguments, "--out", "mpi.safetensors", "--checkpoint-dir", "ck"],
+                 "--seed", "3", "--quiet"]
+    # every output inside tmp_path: the in-process run's working folder is the test runner's
+    assert main([*arguments, "--out", str(tmp_path / "alone.safetensors"), "--plot", str(tmp_path / "alone.png")]) == 0
+    result = run_mpi(2, ["-m", "chainrule", *arguments, "--out", "mpi.safetensors", "--plot", "mpi.png",
+                         "--checkpoint-dir", "ck"],
                      timeout=60, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(re.findall(r"trained \d+ epochs", result.stdout)) == 1   # rank 0 alone reports
