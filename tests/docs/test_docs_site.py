@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,9 +105,6 @@ def test_the_diagnose_guide_quotes_the_thresholds_in_the_code() -> None:
         assert quoted == [float(value) for value in values], f"{kind}: the guide says {alarm.strip()!r}"
 
 
-CHROMIUM = "/usr/bin/chromium"   # the Debian package (apt-get install -y chromium), as for tests/playground
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 # A formula left as TeX in a page's text (not in code): the renderer did not run on it.
 RAW_TEX = r"""() => {
   const walker = document.createTreeWalker(document.querySelector("article") || document.body, NodeFilter.SHOW_TEXT);
@@ -120,29 +118,25 @@ RAW_TEX = r"""() => {
 }"""
 
 
-def test_formulas_render_in_a_browser_with_the_network_blocked(site: Path) -> None:
+def test_formulas_render_in_a_browser_with_the_network_blocked(site: Path, browser: Any) -> None:
     """KaTeX ships with the site: a Learn page, a notebook and a guide show typeset formulas offline."""
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        outside: list[str] = []
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                   else (outside.append(route.request.url), route.abort()))
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        try:
-            for name, at_least in (("learn/05_backprop_by_hand", 10), ("notebooks/04_backprop_by_hand", 10),
-                                   ("guides/diagnose", 2)):
-                page.goto((site / name / "index.html").as_uri())
-                page.wait_for_selector(".katex", state="attached", timeout=10_000)
-                assert page.locator(".katex").count() >= at_least, f"{name}: too few formulas typeset"
-                assert page.locator(".katex-error").count() == 0, f"{name}: KaTeX could not parse a formula"
-                assert page.evaluate(RAW_TEX) == [], f"{name}: formulas left as TeX"
-                # the fonts came with the site: KaTeX's main font is loaded, not a fallback
-                assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), f"{name}: KaTeX's fonts missing"
-        finally:
-            browser.close()
-        assert outside == [], f"the site asked the network for {outside}"
-        assert errors == [], errors
+    page = browser.new_page()  # in the one session-wide browser (tests/conftest.py)
+    outside: list[str] = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+               else (outside.append(route.request.url), route.abort()))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for name, at_least in (("learn/05_backprop_by_hand", 10), ("notebooks/04_backprop_by_hand", 10),
+                               ("guides/diagnose", 2)):
+            page.goto((site / name / "index.html").as_uri())
+            page.wait_for_selector(".katex", state="attached", timeout=10_000)
+            assert page.locator(".katex").count() >= at_least, f"{name}: too few formulas typeset"
+            assert page.locator(".katex-error").count() == 0, f"{name}: KaTeX could not parse a formula"
+            assert page.evaluate(RAW_TEX) == [], f"{name}: formulas left as TeX"
+            # the fonts came with the site: KaTeX's main font is loaded, not a fallback
+            assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), f"{name}: KaTeX's fonts missing"
+    finally:
+        page.close()
+    assert outside == [], f"the site asked the network for {outside}"
+    assert errors == [], errors

@@ -1,4 +1,4 @@
-"""A playground server (uvicorn in a thread, on a free port) and a real Chromium driven by Playwright."""
+"""A playground server (uvicorn in a thread, on a free port); the browser is tests/conftest.py's."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright import sync_api
-
-CHROMIUM = "/usr/bin/chromium"   # the Debian package (apt-get install -y chromium); nothing is downloaded
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 def free_port() -> int:
@@ -52,13 +47,6 @@ def server() -> Iterator[Server]:
     with Server(create_app()) as running:
         yield running
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -80,8 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from chainrule.cli.playground_command import add_playground_arguments
 
-    add_playground_arguments(commands.add_parser("playground", help="the browser playground: train a network "
-                                                 "live and see every neuron, weight and number"))
+    playground_help = "the browser playground: train a network live and see every neuron, weight and number"
+    add_playground_arguments(commands.add_parser(
+        "playground", help=playground_help,
+        description=f"Start {playground_help} (a local web server; needs pip install 'chainrule[playground]'). "
+                    "Everything runs on this computer; nothing is loaded from the internet."))
     return parser
 
 
